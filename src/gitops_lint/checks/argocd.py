@@ -1,0 +1,131 @@
+"""argocd/*: each env's Application is wired to its own values, namespace and source."""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from gitops_lint import argocd as argo
+from gitops_lint import gitio
+from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.discover import chart_source, resolve_value_file
+from gitops_lint.model import ArgoApp, Deployment, Origin
+from gitops_lint.repo import RepoModel
+
+
+def _at(app: ArgoApp, *keys: Any) -> Origin:
+    return Origin(app.file, app.base + keys, app.doc)
+
+
+def auto_sync_prod(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    for dep in model.deployments():
+        if not dep.env.production or dep.argo is None or not dep.argo.automated:
+            continue
+        source = chart_source(dep.argo)
+        revision = source.target_revision if source else "HEAD"
+        if argo.is_pinned_revision(revision, model.tags):
+            continue
+        yield Hit("default", _at(dep.argo, "spec", "syncPolicy", "automated"), dep.app, dep.env.name, {
+            "env": dep.env.name, "application": dep.argo.name, "revision": revision or "HEAD",
+        }, anchor=dep.argo.name)
+
+
+def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    deps = {(d.argo.file, d.argo.doc, d.argo.name): d for d in model.deployments() if d.argo}
+    for app in model.argo_apps:
+        dep = deps.get((app.file, app.doc, app.name))
+        for index, source in enumerate(app.sources):
+            for position, value_file in enumerate(source.value_files):
+                where = Origin(app.file, (source.origin.keypath or ()) + ("helm", "valueFiles", position), app.doc)
+                resolved = resolve_value_file(app, value_file)
+                fields = {"application": app.name, "value_file": value_file, "resolved": resolved,
+                          "env": dep.env.name if dep else "", "app": dep.app if dep else app.name}
+                if resolved is None:
+                    continue
+                if resolved not in model.file_set and not source.ignore_missing_value_files:
+                    yield Hit("missing", where, fields["app"], fields["env"] or None, fields,
+                              anchor=f"{app.name}:{value_file}:missing")
+                    continue
+                found = model.scheme.find(posixpath.basename(resolved).rsplit(".", 1)[0])
+                if dep is not None and found and found[0] != dep.env.role:
+                    yield Hit("other-env", where, dep.app, dep.env.name,
+                              {**fields, "file_env": found[1]}, anchor=f"{app.name}:{value_file}:env")
+    for app_name, env_name, path in model.unused_env_files:
+        yield Hit("unused", Origin(path), app_name, env_name, {"path": path, "app": app_name, "env": env_name},
+                  anchor=f"{path}:unused")
+
+
+def namespace(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    for app in model.apps:
+        seen: dict[tuple[str, str], Deployment] = {}
+        for dep in app.deployments:
+            if dep.argo is None or not dep.namespace:
+                continue
+            where = _at(dep.argo, "spec", "destination", "namespace")
+            fields = {"env": dep.env.name, "application": dep.argo.name, "namespace": dep.namespace,
+                      "server": dep.argo.dest_server}
+            key = (dep.argo.dest_server, dep.namespace)
+            other = seen.get(key)
+            if other is not None and other.env.role != dep.env.role:
+                yield Hit("shared", where, dep.app, dep.env.name,
+                          {**fields, "other_env": other.env.name, "other_application": other.argo.name
+                           if other.argo else "?"}, anchor=f"{dep.argo.name}:shared")
+            seen.setdefault(key, dep)
+            found = model.scheme.find(dep.namespace)
+            if found and found[0] != dep.env.role:
+                yield Hit("other-env", where, dep.app, dep.env.name, {**fields, "ns_env": found[1]},
+                          anchor=f"{dep.argo.name}:names-env")
+
+
+def source(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    words = model.scheme.words()
+    for app in model.apps:
+        argo_deps = [d for d in app.deployments if d.argo is not None]
+        reference = next((d for d in reversed(argo_deps) if d.env.production), argo_deps[-1] if argo_deps else None)
+        if reference is None or reference.argo is None:
+            continue
+        ref_source = chart_source(reference.argo)
+        for dep in argo_deps:
+            assert dep.argo is not None
+            mine = chart_source(dep.argo)
+            if dep is reference or mine is None or ref_source is None:
+                continue
+            if _source_key(mine, words) != _source_key(ref_source, words):
+                yield Hit("differs", mine.origin, dep.app, dep.env.name, {
+                    "env": dep.env.name, "application": dep.argo.name, "source": _describe(mine),
+                    "prod_env": reference.env.name, "prod_source": _describe(ref_source),
+                }, anchor=f"{dep.argo.name}:differs")
+    for app in model.argo_apps:
+        for src in app.sources:
+            if not src.local or src.path is None or "{{" in src.path:
+                continue
+            path = posixpath.normpath(src.path.strip("/")) if src.path.strip("/") else ""
+            if path and path not in model.dirs:
+                yield Hit("missing-path", Origin(app.file, (src.origin.keypath or ()) + ("path",), app.doc),
+                          None, None, {"application": app.name, "path": src.path}, anchor=f"{app.name}:path")
+
+
+def _source_key(src: Any, words: frozenset[str]) -> tuple[str, str, str]:
+    def fold(text: str | None) -> str:
+        return re.sub(r"[a-z0-9]+", lambda m: "<env>" if m.group(0) in words else m.group(0), (text or "").lower())
+    return gitio.normalize_url(src.repo_url), fold(posixpath.normpath(src.path or ".")), fold(src.chart)
+
+
+def _describe(src: Any) -> str:
+    where = f"chart {src.chart}" if src.chart else f"path {src.path or '.'}"
+    return f"{src.repo_url or '(no repoURL)'} {where}"
+
+
+_EMPTY = {"type": "object", "additionalProperties": False}
+
+KINDS = (
+    CheckKind("argocd-auto-sync", auto_sync_prod, _EMPTY,
+              "Finds production Applications that sync automatically from a moving revision."),
+    CheckKind("argocd-values-file", values_file, _EMPTY,
+              "Checks each Application's valueFiles exist and belong to its env; finds unused env files."),
+    CheckKind("argocd-namespace", namespace, _EMPTY,
+              "Finds envs of one app sharing a namespace, or a namespace named after another env."),
+    CheckKind("argocd-source", source, _EMPTY,
+              "Compares the source of every env with production's; finds source paths that do not exist."),
+)

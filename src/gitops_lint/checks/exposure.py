@@ -1,0 +1,132 @@
+"""exposure/*: protected envs are reachable the way prod is: an ingress, and TLS on every host."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from gitops_lint import keypaths
+from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.model import KeyPath, Origin
+from gitops_lint.repo import RepoModel
+from gitops_lint.yamlio import format_keypath
+
+_TLS_SECRET_KEYS = ("tlsSecretName", "secretName", "tlsSecret", "certificateSecretName")
+
+
+class Ingress(NamedTuple):
+    keypath: KeyPath
+    enabled: bool
+    hosts: tuple[tuple[str, KeyPath], ...]  # (host, where it is set)
+    tls_all: bool  # TLS covers every host (a TLS entry without hosts, tls: true, a secret name)
+    tls_hosts: tuple[str, ...]
+
+
+def ingresses(data: Any, patterns: list[str]) -> list[Ingress]:
+    found = []
+    for path in keypaths.find(data, patterns):
+        value = _get(data, path)
+        if isinstance(value, dict):
+            found.append(_ingress(path, value))
+    return found
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _ingress(path: KeyPath, value: dict[str, Any]) -> Ingress:
+    hosts: list[tuple[str, KeyPath]] = []
+    raw_hosts = value.get("hosts")
+    if isinstance(raw_hosts, list):
+        for index, item in enumerate(raw_hosts):
+            if isinstance(item, str):
+                hosts.append((item, path + ("hosts", index)))
+            elif isinstance(item, dict) and isinstance(item.get("host"), str):
+                hosts.append((item["host"], path + ("hosts", index, "host")))
+    for key in ("host", "hostname"):
+        if isinstance(value.get(key), str) and value[key]:
+            hosts.append((value[key], path + (key,)))
+    enabled = bool(value["enabled"]) if "enabled" in value else bool(hosts)
+    tls = value.get("tls")
+    tls_all = False
+    tls_hosts: list[str] = []
+    if isinstance(tls, list):
+        for entry in tls:
+            entry_hosts = entry.get("hosts") if isinstance(entry, dict) else None
+            if isinstance(entry_hosts, list) and entry_hosts:
+                tls_hosts.extend(str(h) for h in entry_hosts)
+            elif entry:
+                tls_all = True
+    elif isinstance(tls, dict):
+        tls_all = bool(tls.get("enabled", True)) and bool(tls)
+    elif tls is True or (isinstance(tls, str) and tls.strip()):
+        tls_all = True
+    if any(isinstance(value.get(k), str) and value[k] for k in _TLS_SECRET_KEYS):
+        tls_all = True
+    return Ingress(path, enabled, tuple(hosts), tls_all, tuple(tls_hosts))
+
+
+def covers(pattern: str, host: str) -> bool:
+    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    if pattern.startswith("*."):
+        head, _, rest = host.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return pattern == host
+
+
+def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    for dep in model.deployments():
+        values = model.effective(dep)
+        for ingress in ingresses(values.data, params["ingress_keys"]):
+            if not ingress.enabled:
+                continue
+            key = format_keypath(ingress.keypath)
+            fields = {"env": dep.env.name, "app": dep.app, "key": key,
+                      "hosts": ", ".join(h for h, _ in ingress.hosts) or "(no host set)",
+                      "file": dep.value_files[-1] if dep.value_files else "the env values file"}
+            if ingress.tls_all:
+                continue
+            if not ingress.tls_hosts:
+                where = values.origin(ingress.keypath + ("enabled",)) or values.origin(ingress.keypath)
+                yield Hit("default", where, dep.app, dep.env.name, fields, anchor=key, protected=dep.env.protected)
+                continue
+            for host, host_path in ingress.hosts:
+                if not any(covers(pattern, host) for pattern in ingress.tls_hosts):
+                    yield Hit("uncovered", values.origin(host_path), dep.app, dep.env.name,
+                              {**fields, "host": host, "tls_hosts": ", ".join(ingress.tls_hosts)},
+                              anchor=f"{key}:{host}", protected=dep.env.protected)
+
+
+def missing_ingress(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    for up, dep in model.pairs():
+        if not dep.env.protected:
+            continue
+        theirs = [i for i in ingresses(model.effective(up).data, params["ingress_keys"]) if i.enabled]
+        values = model.effective(dep)
+        ours = ingresses(values.data, params["ingress_keys"])
+        if not theirs or any(i.enabled for i in ours):
+            continue
+        keypath = theirs[0].keypath
+        where = values.origin(keypath + ("enabled",)) or values.origin(keypath)
+        if where is None and dep.value_files:
+            where = Origin(dep.value_files[-1])
+        yield Hit("default", where, dep.app, dep.env.name, {
+            "env": dep.env.name, "up_env": up.env.name, "key": format_keypath(keypath),
+            "up_hosts": ", ".join(h for i in theirs for h, _ in i.hosts) or "(no host set)",
+            "file": dep.value_files[-1] if dep.value_files else "the env values file",
+        }, anchor=format_keypath(keypath), protected=True)
+
+
+_PARAMS = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"ingress_keys": {"type": "array", "items": {"type": "string"},
+                                    "description": "Key path patterns of ingress settings in values."}},
+}
+
+KINDS = (
+    CheckKind("ingress-tls", missing_tls, _PARAMS, "Finds enabled ingresses without TLS for every host."),
+    CheckKind("ingress-presence", missing_ingress, _PARAMS,
+              "Finds protected envs with no ingress where the env before them has one."),
+)

@@ -1,0 +1,152 @@
+"""parity/*: stage rehearses prod. Compares effective values over production-shaping keys."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from gitops_lint import keypaths
+from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.keypaths import MISSING
+from gitops_lint.model import Deployment
+from gitops_lint.repo import RepoModel
+from gitops_lint.yamlio import format_keypath
+
+_QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$")
+_FACTORS = {None: 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
+            "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def compared_pairs(model: RepoModel, params: dict[str, Any]) -> Iterator[tuple[Deployment, Deployment]]:
+    """(rehearsal, production) pairs: production and the protected env just before it."""
+    roles = params.get("envs")
+    for app in model.apps:
+        for dep in app.deployments:
+            if roles:
+                if dep.env.role != roles[1]:
+                    continue
+                rehearsal = next((d for d in app.deployments if d.env.role == roles[0]), None)
+            else:
+                if not dep.env.production:
+                    continue
+                rehearsal = model.upstream(dep)
+                if rehearsal is not None and not rehearsal.env.protected:
+                    rehearsal = None
+            if rehearsal is not None:
+                yield rehearsal, dep
+
+
+def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    patterns = [k if isinstance(k, str) else k["path"] for k in params["keys"]]
+    presence = {k["path"] for k in params["keys"] if isinstance(k, dict) and k.get("compare") == "presence"}
+    allow = list(params.get("allow", ()))
+    env_words = model.scheme.words() if params.get("ignore_env_names", True) else frozenset()
+    for stage, prod in compared_pairs(model, params):
+        left, right = model.effective(stage), model.effective(prod)
+        matched = sorted(set(keypaths.find(left.data, patterns)) | set(keypaths.find(right.data, patterns)),
+                         key=lambda p: tuple(map(str, p)))
+        for path in matched:
+            a, b = left.get(path, MISSING), right.get(path, MISSING)
+            case = "default"
+            if any(keypaths.matches(path, p) for p in presence):
+                a, b, case = _present(a), _present(b), "presence"
+            ours, theirs = keypaths.leaves(a, path), keypaths.leaves(b, path)
+            for leaf in sorted(set(ours) | set(theirs), key=lambda p: tuple(map(str, p))):
+                mine, other = ours.get(leaf, MISSING), theirs.get(leaf, MISSING)
+                if _same(mine, other, env_words) or any(keypaths.matches(leaf, p) for p in allow):
+                    continue
+                if params.get("skip_when_autoscaled") and _autoscaled(left.data, right.data, leaf):
+                    continue
+                where = right.origin(leaf)
+                position = model.position(where) if where else None
+                prod_where = (f"{where.path}:{position.line}" if where and position
+                              else where.path if where else "chart default")
+                origin = left.origin(leaf)
+                if origin is None and stage.value_files:
+                    origin = left.origin(leaf[:1]) or None
+                yield Hit(case, origin, stage.app, stage.env.name, {
+                    "env": stage.env.name, "prod_env": prod.env.name, "key": format_keypath(leaf),
+                    "value": keypaths.show(mine), "prod_value": keypaths.show(other), "prod_where": prod_where,
+                    "file": stage.value_files[-1] if stage.value_files else "the stage values file",
+                }, anchor=format_keypath(leaf), protected=stage.env.protected)
+
+
+def _present(value: Any) -> str:
+    if isinstance(value, dict) and "enabled" in value:
+        return "on" if value["enabled"] else "off"
+    return "on" if value is not MISSING and value else "off"
+
+
+def _autoscaled(left: dict[str, Any], right: dict[str, Any], leaf: tuple[Any, ...]) -> bool:
+    if str(leaf[-1]) not in ("replicaCount", "replicas"):
+        return False
+    prefix = leaf[:-1]
+    return all(_get(side, prefix + ("autoscaling", "enabled")) is True for side in (left, right))
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _same(a: Any, b: Any, env_words: frozenset[str]) -> bool:
+    if a is MISSING or b is MISSING:
+        return a is b
+    if isinstance(a, list) and isinstance(b, list):
+        if a == b:
+            return True
+        from deepdiff import DeepDiff  # only when two lists differ: order does not matter here
+
+        return not DeepDiff(_normal(a, env_words), _normal(b, env_words), ignore_order=True)
+    return bool(_normal(a, env_words) == _normal(b, env_words))
+
+
+def _normal(value: Any, env_words: frozenset[str]) -> Any:
+    """Kubernetes quantities as numbers (`1Gi` == `1024Mi`), env names folded (`pool-stage` == `pool-prod`)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        match = _QUANTITY.match(value.strip())
+        if match:
+            try:
+                return Decimal(match.group(1)) * _FACTORS[match.group(2)]
+            except InvalidOperation:
+                return value
+        if env_words:
+            return re.sub(r"[a-z0-9]+", lambda m: "<env>" if m.group(0) in env_words else m.group(0),
+                          value.lower())
+        return value
+    if isinstance(value, dict):
+        return {k: _normal(v, env_words) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(v, env_words) for v in value]
+    return value
+
+
+_PARAMS = {
+    "type": "object", "additionalProperties": False, "required": ["keys"],
+    "properties": {
+        "keys": {"type": "array", "description": "Key path patterns to compare (`**` = any keys before).",
+                 "items": {"oneOf": [{"type": "string"}, {
+                     "type": "object", "required": ["path"], "additionalProperties": False,
+                     "properties": {"path": {"type": "string"}, "compare": {"enum": ["value", "presence"]}}}]}},
+        "allow": {"type": "array", "items": {"type": "string"},
+                  "description": "Key path patterns whose differences are intended."},
+        "envs": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2,
+                 "description": "The two roles to compare, rehearsal first (default: the protected env "
+                                "before production, and production)."},
+        "ignore_env_names": {"type": "boolean", "description": "Values that differ only by an env name "
+                                                               "(`pool-stage`/`pool-prod`) are not drift."},
+        "skip_when_autoscaled": {"type": "boolean", "description": "Ignore replica counts where both envs "
+                                                                   "enable autoscaling."},
+    },
+}
+
+KINDS = (CheckKind("values-parity", values_parity, _PARAMS,
+                   "Compares the effective values of the rehearsal env and production over chosen keys."),)

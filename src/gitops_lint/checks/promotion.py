@@ -1,0 +1,76 @@
+"""promotion/*: the image stage tested is the image prod runs (current state)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from gitops_lint import images as images_mod
+from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.model import Deployment, Image
+from gitops_lint.repo import RepoModel
+from gitops_lint.yamlio import format_keypath
+
+
+def _fields(dep: Deployment, image: Image, **extra: Any) -> dict[str, Any]:
+    return {"env": dep.env.name, "app": dep.app, "image": image.ref, "tag": image.tag or "(empty)",
+            "key": format_keypath(image.keypath) or "image", "file": _env_file(dep), **extra}
+
+
+def _env_file(dep: Deployment) -> str:
+    return dep.value_files[-1] if dep.value_files else (dep.argo.file if dep.argo else "its values file")
+
+
+def rebuilt_image(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    env_words = model.scheme.words()
+    for up, dep in model.pairs():
+        upstream = {image.keypath: image for image in model.images(up)}
+        for image in model.images(dep):
+            before = upstream.get(image.keypath)
+            if before is None:
+                continue
+            fields = _fields(dep, image, up_env=up.env.name, up_image=before.ref)
+            anchor = f"{format_keypath(image.keypath)}"
+            if images_mod.normalized_name(image) != images_mod.normalized_name(before):
+                yield Hit("repository", image.repo_origin, dep.app, dep.env.name,
+                          {**fields, "name": image.name, "up_name": before.name}, anchor + ":repository")
+                continue
+            word = images_mod.env_named_tag(image.tag, env_words)
+            if word and image.tag != before.tag:
+                yield Hit("env-tag", image.tag_origin, dep.app, dep.env.name, {**fields, "word": word},
+                          anchor + ":env-tag")
+            elif image.tag == before.tag and image.digest and before.digest and image.digest != before.digest:
+                yield Hit("digest", image.tag_origin, dep.app, dep.env.name,
+                          {**fields, "digest": image.digest, "up_digest": before.digest}, anchor + ":digest")
+
+
+def mutable_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    extra = frozenset(t.lower() for t in params.get("extra_tags", ()))
+    allowed = frozenset(t.lower() for t in params.get("allow_tags", ()))
+    for dep in model.deployments():
+        for image in model.images(dep):
+            tag = image.tag.lower()
+            if image.digest or tag in allowed:
+                continue
+            if not tag:
+                case = "empty"
+            elif tag in images_mod.MUTABLE_TAGS or tag in extra:
+                case = "default"
+            else:
+                continue
+            yield Hit(case, image.tag_origin or image.repo_origin, dep.app, dep.env.name, _fields(dep, image),
+                      anchor=format_keypath(image.keypath), protected=dep.env.protected)
+
+
+KINDS = (
+    CheckKind("image-rebuild", rebuilt_image, {"type": "object", "additionalProperties": False},
+              "Compares the images of adjacent envs of one app, key by key."),
+    CheckKind("mutable-tag", mutable_tag, {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "extra_tags": {"type": "array", "items": {"type": "string"},
+                           "description": "More tags to treat as mutable (e.g. your branch names)."},
+            "allow_tags": {"type": "array", "items": {"type": "string"},
+                           "description": "Tags from the built-in list that you accept."},
+        },
+    }, "Flags images pinned to a tag that can move without a commit."),
+)

@@ -1,0 +1,37 @@
+"""structure/*: every app reaches production through its protected envs."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.model import Deployment, Origin
+from gitops_lint.repo import RepoModel
+
+
+def _where(dep: Deployment) -> Origin | None:
+    if dep.argo is not None:
+        return Origin(dep.argo.file, dep.argo.base + ("metadata", "name"), dep.argo.doc)
+    return Origin(dep.value_files[-1]) if dep.value_files else None
+
+
+def missing_env(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    scheme = model.scheme
+    for app in model.apps:
+        roles = {d.env.role for d in app.deployments}
+        for dep in app.deployments:
+            if not dep.env.production:
+                continue
+            missing = [r for r in scheme.order if r in scheme.protected and scheme.rank(r) < dep.env.rank
+                       and r not in roles]
+            if not missing:
+                continue
+            chain = " → ".join(d.env.name for d in app.deployments)
+            case = "production-only" if len(roles) == 1 else "default"
+            yield Hit(case, _where(dep), app.name, dep.env.name, {
+                "app": app.name, "env": dep.env.name, "missing": ", ".join(missing), "chain": chain,
+            }, anchor=f"{app.name}:{','.join(missing)}")
+
+
+KINDS = (CheckKind("env-chain", missing_env, {"type": "object", "additionalProperties": False},
+                   "Finds apps that reach production without every protected env before it."),)

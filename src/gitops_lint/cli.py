@@ -1,0 +1,177 @@
+"""The command line. The only module that prints or exits.
+
+Exit codes: 0 pass, 1 failing findings, 2 cannot lint (usage, config, PATH, shallow clone),
+3 internal error.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gitops_lint import __version__
+from gitops_lint.errors import GitopsLintError
+from gitops_lint.model import Severity
+
+EXIT_PASS, EXIT_FINDINGS, EXIT_CANNOT_LINT, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("text", "json")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"gitops-lint: {message}", err=True)
+    sys.exit(code)
+
+
+def _guarded(func: F) -> F:
+    """One boundary: our errors -> exit 2 with one line; anything else -> exit 3 (traceback with --debug)."""
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except GitopsLintError as error:
+            if debug:
+                raise
+            _fail(f"error: {error}", error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - the boundary that keeps tracebacks away
+            if debug:
+                raise
+            _fail(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)",
+                  EXIT_INTERNAL)
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+def _root(path: str) -> Path:
+    root = Path(path)
+    if not root.exists():
+        raise GitopsLintError(f"PATH {path!r} does not exist")
+    if not root.is_dir():
+        raise GitopsLintError(f"PATH {path!r} is not a directory (point it at the repository root)")
+    return root.resolve()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise GitopsLintError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gitops-lint")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def main(debug: bool) -> None:
+    """Prove that a multi-environment GitOps repository is safe to deploy from."""
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Lowest severity that fails the run.")
+@click.option("--strict", is_flag=True, help="Same as --fail-on warning.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Config file (default: .gitops-lint.yaml at the repository root).")
+@click.option("--no-history", is_flag=True, help="Skip the rules that read git history.")
+@click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
+@click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a TTY).")
+@_guarded
+def check(path: str, fmt: str, output: str | None, fail_on: str, strict: bool, config_file: str | None,
+          no_history: bool, only: tuple[str, ...], color: bool | None) -> None:
+    """Lint the GitOps repository at PATH (default: the current directory)."""
+    from gitops_lint.config import load_config
+    from gitops_lint.engine import run
+    from gitops_lint.formats import render
+    from gitops_lint.rules import load_rules
+
+    root = _root(path)
+    config = load_config(root, Path(config_file) if config_file else None)
+    known = {rule.id for rule in load_rules()}
+    for rule_id in only:
+        if rule_id not in known:
+            raise GitopsLintError(f"unknown rule {rule_id!r} (see `gitops-lint rules`)")
+    result = run(root, config, only=set(only) if only else None)
+    threshold = Severity.WARNING if strict else Severity(fail_on)
+    use_color = color if color is not None else (output is None and sys.stdout.isatty())
+    _write(render(fmt, result, fail_on=threshold, color=use_color), output)
+    sys.exit(EXIT_FINDINGS if result.failed(threshold) else EXIT_PASS)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False))
+@_guarded
+def discover(path: str, fmt: str, config_file: str | None) -> None:
+    """Show what the linter understood: apps x envs, files in merge order, Argo CD apps."""
+    from gitops_lint.config import load_config
+    from gitops_lint.discover import discover as build
+    from gitops_lint.formats.model import model_dict, model_text
+
+    root = _root(path)
+    model = build(root, load_config(root, Path(config_file) if config_file else None))
+    if fmt == "json":
+        click.echo(json.dumps(model_dict(model), indent=2, ensure_ascii=False))
+    else:
+        click.echo(model_text(model), nl=False)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_guarded
+def rules_cmd(fmt: str) -> None:
+    """List every rule: id, default severity, summary."""
+    from gitops_lint.rules import load_rules
+
+    rules = load_rules()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "severity": r.severity.value, "title": r.title, "summary": r.summary}
+                               for r in rules], indent=2))
+        return
+    width = max(len(r.id) for r in rules)
+    for rule in rules:
+        click.echo(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+
+
+@main.command()
+@click.argument("rule_id", metavar="RULE")
+@_guarded
+def explain(rule_id: str) -> None:
+    """Document RULE: what it does, why, an example, the fix, its parameters."""
+    from gitops_lint.docs import rule_doc
+    from gitops_lint.rules import load_rules
+
+    rule = next((r for r in load_rules() if r.id == rule_id), None)
+    if rule is None:
+        raise GitopsLintError(f"unknown rule {rule_id!r} (see `gitops-lint rules`)")
+    click.echo(rule_doc(rule), nl=False)
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@_guarded
+def demo(directory: str | None) -> None:
+    """Build the bundled example repo (with git history) and lint it before and after a bad change."""
+    from gitops_lint.config import load_config
+    from gitops_lint.demo import build_demo
+    from gitops_lint.engine import run
+    from gitops_lint.formats import render
+
+    for title, root in build_demo(Path(directory) if directory else None):
+        click.echo(f"$ gitops-lint check {root}   # {title}")
+        result = run(root, load_config(root))
+        click.echo(render("text", result, color=sys.stdout.isatty()))
+        click.echo(f"(exit code {EXIT_FINDINGS if result.failed(Severity.ERROR) else EXIT_PASS})\n")

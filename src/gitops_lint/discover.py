@@ -1,0 +1,272 @@
+"""Repo -> apps x envs, without configuration.
+
+Argo CD Applications decide which files an env uses when they exist; file and directory names
+(`values-<env>.yaml`, `envs/<env>/values.yaml`, ...) are the fallback for the rest.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from gitops_lint import argocd, gitio
+from gitops_lint.config import Config
+from gitops_lint.envs import EnvScheme
+from gitops_lint.model import ArgoApp, Deployment, Source
+from gitops_lint.repo import AppModel, FileCache, RepoModel
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_ENV_FILE = re.compile(r"^(?:values[-._].+|.+[-._]values)\.ya?ml$", re.I)
+_ENV_PARENTS = ("envs", "environments", "env", "overlays", "clusters", "deploy")
+
+
+def discover(root: Path, config: Config) -> RepoModel:
+    cache = FileCache(root)
+    notices: list[str] = []
+    files = [f for f in _list_files(root) if not config.excluded(f)]
+    charts = sorted({posixpath.dirname(f) for f in files if posixpath.basename(f) == "Chart.yaml"})
+    yaml_files = [f for f in files if f.endswith(YAML_SUFFIXES) and not _is_template(f, charts)
+                  and not f.endswith(".gotmpl")]
+    argo_apps = _argo_apps(root, cache, yaml_files, notices)
+    scheme = config.scheme
+    grouped: dict[str, list[Deployment]] = defaultdict(list)
+    consumed: set[str] = set()
+    argo_charts: set[str] = set()
+    for app in argo_apps:
+        dep = _argo_deployment(root, app, scheme, set(files))
+        if dep is None:
+            continue
+        grouped[dep.app].append(dep)
+        consumed.update(dep.value_files)
+        if dep.chart_dir is not None:
+            argo_charts.add(dep.chart_dir)
+    unused: list[tuple[str, str, str]] = []
+    for group, by_role in sorted(_env_file_groups(yaml_files, scheme, consumed).items()):
+        chart = _find_chart(group, charts)
+        used_by_argo = [name for name, deps in grouped.items()
+                        if any(d.chart_dir in (chart, group) for d in deps if d.chart_dir)]
+        if used_by_argo or (chart is not None and chart in argo_charts):
+            for role, paths in sorted(by_role.items()):
+                for path in paths:
+                    unused.append((used_by_argo[0] if used_by_argo else group, role, path))
+            continue
+        name = _app_name(root, group, chart, cache, taken=set(grouped))
+        base_values = [f"{chart}/values.yaml"] if chart and _joined(chart, "values.yaml") in files else []
+        for role, paths in by_role.items():
+            env = scheme.env(role, _display(paths[0], scheme, role))
+            grouped[name].append(Deployment(
+                app=name, env=env, chart_dir=chart, value_files=tuple(base_values + paths),
+                missing_value_files=(), argo=None, namespace=None, revision=None))
+    apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
+            for name, deps in sorted(grouped.items())]
+    return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
+                     files=files, notices=notices, tags=gitio.local_tags(root))
+
+
+def _list_files(root: Path) -> list[str]:
+    listed = gitio.list_files(root)
+    if listed is not None:
+        return listed
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        rel = Path(dirpath).relative_to(root).as_posix()
+        for name in filenames:
+            out.append(name if rel == "." else f"{rel}/{name}")
+    return sorted(out)
+
+
+def _is_template(path: str, charts: list[str]) -> bool:
+    """Helm templates are Go templates, not YAML: never parsed."""
+    parts = path.split("/")
+    return any(part == "templates" and "/".join(parts[:index]) in charts
+               for index, part in enumerate(parts[:-1]))
+
+
+def _joined(base: str, name: str) -> str:
+    return posixpath.normpath(posixpath.join(base, name)) if base else name
+
+
+def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: list[str]) -> list[ArgoApp]:
+    docs = []
+    for path in yaml_files:
+        full = root / path
+        try:
+            if full.is_symlink() or b"argoproj.io" not in full.read_bytes():
+                if full.is_symlink():
+                    cache.load(path)  # reports a symlink leaving the repo as yaml/unsafe
+                continue
+        except OSError:
+            continue
+        loaded = cache.load(path)
+        if loaded is None:
+            continue
+        for index, doc in enumerate(loaded.docs):
+            if argocd.is_argo_doc(doc.data):
+                docs.append((path, index, doc.data))
+    is_local = _local_matcher(root, docs)
+    apps: list[ArgoApp] = []
+    for path, index, data in docs:
+        parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local)
+        apps.extend(parsed)
+        notices.extend(doc_notices)
+    return apps
+
+
+def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, object]]]):  # type: ignore[no-untyped-def]
+    """Which repoURLs are this repository: a remote's URL, or (no remote) ones whose paths exist here."""
+    remotes = {gitio.normalize_url(u) for u in gitio.remote_urls(root)}
+    if remotes:
+        return lambda url: gitio.normalize_url(url) in remotes
+    seen: dict[str, bool] = {}
+    for _, _, data in docs:
+        for source in _raw_sources(data):
+            url = gitio.normalize_url(str(source.get("repoURL") or ""))
+            path = source.get("path")
+            exists = isinstance(path, str) and path.strip("./") != "" and "{{" not in path \
+                and (root / path).is_dir()
+            seen[url] = seen.get(url, False) or exists
+    if len(seen) == 1:
+        return lambda url: True
+    local = {url for url, exists in seen.items() if exists}
+    return lambda url: gitio.normalize_url(url) in local
+
+
+def _raw_sources(data: dict[str, object]) -> list[dict[str, object]]:
+    spec = data.get("spec") or {}
+    if isinstance(spec, dict) and data.get("kind") == "ApplicationSet":
+        spec = (spec.get("template") or {}).get("spec") or {}
+    if not isinstance(spec, dict):
+        return []
+    raw = spec.get("sources") if isinstance(spec.get("sources"), list) else [spec.get("source")]
+    return [s for s in raw if isinstance(s, dict)]
+
+
+def chart_source(app: ArgoApp) -> Source | None:
+    for source in app.sources:
+        if source.ref is None and (source.path is not None or source.chart is not None):
+            return source
+    return next((s for s in app.sources if s.path is not None), app.sources[0] if app.sources else None)
+
+
+def resolve_value_file(app: ArgoApp, value_file: str) -> str | None:
+    """Repo-relative path of a valueFile, or None when it lives outside this repository."""
+    if "://" in value_file:
+        return None
+    if value_file.startswith("$"):
+        ref, _, rest = value_file[1:].partition("/")
+        source = next((s for s in app.sources if s.ref == ref), None)
+        if source is None or not source.local:
+            return None
+        return posixpath.normpath(rest) if rest else None
+    chart = chart_source(app)
+    if chart is None or not chart.local or chart.path is None:
+        return None
+    return _joined(chart.path.strip("/"), value_file)
+
+
+def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deployment | None:
+    role, display, name = _argo_env(app, scheme)
+    if role is None:
+        return None
+    chart = chart_source(app)
+    chart_dir = None
+    value_files: list[str] = []
+    if chart is not None and chart.local and chart.path is not None:
+        chart_dir = posixpath.normpath(chart.path.strip("/")) if chart.path.strip("/") else ""
+        if _joined(chart_dir, "values.yaml") in files:
+            value_files.append(_joined(chart_dir, "values.yaml"))
+    missing = []
+    for source in app.sources:
+        for value_file in source.value_files:
+            resolved = resolve_value_file(app, value_file)
+            if resolved is None:
+                continue
+            if resolved in files:
+                if resolved not in value_files:
+                    value_files.append(resolved)
+            elif not source.ignore_missing_value_files:
+                missing.append(resolved)
+    return Deployment(app=name, env=scheme.env(role, display), chart_dir=chart_dir,
+                      value_files=tuple(value_files), missing_value_files=tuple(missing), argo=app,
+                      namespace=app.dest_namespace or None,
+                      revision=chart.target_revision if chart is not None else None)
+
+
+def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:
+    """(role, how the repo spells it, app name without the env) from name, valueFiles, namespace."""
+    found = scheme.find(app.name)
+    if found:
+        role, display, rest = found
+        return role, display, rest or app.name
+    for source in app.sources:
+        for value_file in reversed(source.value_files):
+            found = scheme.find(posixpath.basename(value_file))
+            if found:
+                return found[0], found[1], app.name
+    found = scheme.find(app.dest_namespace) if app.dest_namespace else None
+    if found:
+        return found[0], found[1], app.name
+    return None, "", app.name
+
+
+def _env_file_groups(yaml_files: list[str], scheme: EnvScheme,
+                     consumed: set[str]) -> dict[str, dict[str, list[str]]]:
+    """Directory that holds an app's env files -> role -> files (values-<env>.yaml, <env>/values.yaml)."""
+    groups: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for path in yaml_files:
+        if path in consumed:
+            continue
+        directory, name = posixpath.split(path)
+        found = scheme.find(name[: name.rfind(".")]) if _ENV_FILE.match(name) else None
+        if found:
+            groups[directory][found[0]].append(path)
+            continue
+        parent = posixpath.basename(directory)
+        role = scheme.role_of(parent) if name.lower().startswith("values") and parent else None
+        if role:
+            group = posixpath.dirname(directory)
+            if posixpath.basename(group) in _ENV_PARENTS:
+                group = posixpath.dirname(group)
+            groups[group][role].append(path)
+    for by_role in groups.values():
+        for paths in by_role.values():
+            paths.sort(key=lambda p: (posixpath.dirname(p), len(posixpath.basename(p)), p))
+    return {g: dict(r) for g, r in groups.items() if r}
+
+
+def _find_chart(group: str, charts: list[str]) -> str | None:
+    """The chart of a directory of env files: itself, chart/, charts/, helm/, or its one child chart."""
+    if group in charts:
+        return group
+    for name in ("chart", "charts", "helm"):
+        if _joined(group, name) in charts:
+            return _joined(group, name)
+    prefix = f"{group}/" if group else ""
+    children = [c for c in charts if c.startswith(prefix) and (
+        "/" not in c[len(prefix):] or (c[len(prefix):].startswith("charts/") and c[len(prefix):].count("/") == 1))]
+    return children[0] if len(children) == 1 else None
+
+
+def _app_name(root: Path, group: str, chart: str | None, cache: FileCache, *, taken: set[str]) -> str:
+    name = posixpath.basename(group) or root.resolve().name
+    if name in taken or name in _ENV_PARENTS or name in ("helm", "helm_deploy", "deploy", "chart"):
+        if chart:
+            loaded = cache.load(_joined(chart, "Chart.yaml"))
+            chart_name = loaded.data.get("name") if loaded and isinstance(loaded.data, dict) else None
+            if isinstance(chart_name, str) and chart_name and chart_name not in taken:
+                return chart_name
+        return group or name
+    return name
+
+
+def _display(path: str, scheme: EnvScheme, role: str) -> str:
+    for part in reversed(path.split("/")):
+        found = scheme.find(part.rsplit(".", 1)[0]) if "." in part else (
+            (scheme.role_of(part), part, "") if scheme.role_of(part) else None)
+        if found and found[0] == role:
+            return found[1]
+    return role
+

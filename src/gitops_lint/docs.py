@@ -1,0 +1,46 @@
+"""Rule documentation, generated from the rule files (ruff's order)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gitops_lint.checks import get_kind
+from gitops_lint.rules import Rule
+
+
+def _example(example: dict[str, Any]) -> list[str]:
+    lines = [example.get("description", ""), ""]
+    for path, text in example["files"].items():
+        lines.append(f"    # {path}")
+        lines.extend(f"    {line}" for line in text.rstrip("\n").splitlines())
+    return lines
+
+
+def rule_doc(rule: Rule) -> str:
+    kind = get_kind(rule.kind)
+    severity = rule.severity.value
+    if rule.severity_unprotected:
+        severity += f" in protected envs, {rule.severity_unprotected.value} elsewhere"
+    for case, value in rule.severity_by_case.items():
+        severity += f"; {case}: {value.value}"
+    lines = [f"# {rule.id}: {rule.title}", "", f"Default severity: {severity}", "",
+             "## What it does", "", rule.description.strip(), "",
+             "## Why is this bad?", "", rule.rationale.strip(), "",
+             "## Example", "", *_example(rule.examples["bad"]), "",
+             "## Use instead", "", *_example(rule.examples["good"]), "",
+             "## Fix", "", rule.fix.strip(), ""]
+    properties = (kind.params_schema.get("properties") or {}) if kind else {}
+    lines += ["## Options", ""]
+    if properties:
+        lines.append(f"Set under `rules: {{{rule.id}: {{...}}}}` in .gitops-lint.yaml. Defaults for this rule:")
+        lines.append("")
+        for name, schema in properties.items():
+            default = rule.params.get(name)
+            shown = json.dumps(default) if default is not None else "(unset)"
+            lines.append(f"- `{name}`: {schema.get('description', '')} Default: `{shown}`")
+    else:
+        lines.append("Only `severity`.")
+    lines.append("")
+    if rule.known_problems:
+        lines += ["## Known problems", "", rule.known_problems.strip(), ""]
+    return "\n".join(lines)

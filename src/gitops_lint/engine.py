@@ -1,0 +1,78 @@
+"""Rules x repo model -> sorted, located findings."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import NamedTuple
+
+from gitops_lint.checks import Hit, get_kind
+from gitops_lint.config import Config
+from gitops_lint.discover import discover
+from gitops_lint.model import Finding, Severity
+from gitops_lint.repo import RepoModel
+from gitops_lint.rules import Configured, configure, load_rules
+
+
+class Result(NamedTuple):
+    findings: list[Finding]
+    model: RepoModel
+    notices: list[str]
+    history: str  # "checked" | "skipped" | "unavailable"
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity and f.suppressed is None)
+
+    def failed(self, fail_on: Severity) -> bool:
+        return any(f.suppressed is None and f.severity.rank >= fail_on.rank for f in self.findings)
+
+
+def run(root: Path, config: Config, *, only: set[str] | None = None) -> Result:
+    configured = configure(load_rules(), config.rules, config.path)
+    model = discover(root, config)
+    findings: dict[tuple[object, ...], Finding] = {}
+    for item in configured:
+        if only is not None and item.rule.id not in only:
+            continue
+        if item.severity is Severity.OFF and not any(s is not Severity.OFF for s in item.severity_by_case.values()):
+            continue
+        kind = get_kind(item.rule.kind)
+        assert kind is not None
+        for hit in kind.run(model, item.params):
+            finding = _finding(model, item, hit)
+            if finding is not None:
+                findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message),
+                                    finding)
+    ordered = sorted(findings.values(), key=Finding.sort_key)
+    notices = list(model.notices)
+    return Result(ordered, model, notices, "skipped")
+
+
+def _severity(item: Configured, hit: Hit) -> Severity:
+    severity = item.severity_by_case.get(hit.case, item.severity)
+    if hit.protected is False and item.severity_unprotected is not None and severity is not Severity.OFF:
+        severity = item.severity_unprotected
+    return severity
+
+
+def _finding(model: RepoModel, item: Configured, hit: Hit) -> Finding | None:
+    severity = _severity(item, hit)
+    if severity is Severity.OFF:
+        return None
+    path = hit.origin.path if hit.origin else None
+    line, column = hit.line, hit.column
+    if line is None and hit.origin is not None and hit.origin.keypath is not None:
+        position = model.position(hit.origin)
+        if position is not None:
+            line, column = position
+    rule = item.rule
+    return Finding(
+        rule=rule.id, severity=severity, message=rule.message(hit.case, hit.fields), path=path, line=line,
+        column=column, app=hit.app, env=hit.env, fix=rule.fix_for(hit.case, hit.fields) or None,
+        fingerprint=fingerprint(rule.id, path, hit.app, hit.env, hit.anchor),
+    )
+
+
+def fingerprint(rule: str, path: str | None, app: str | None, env: str | None, anchor: str) -> str:
+    """Stable across line shifts: built from what the finding is about, never from its line."""
+    text = "\x1f".join([rule, path or "", app or "", env or "", anchor])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]

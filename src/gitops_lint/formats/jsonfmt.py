@@ -1,0 +1,38 @@
+"""The JSON contract of design.md §4 (schema: docs/schemas/report.schema.json)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gitops_lint import __version__
+from gitops_lint.model import Finding, Severity
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule, "severity": finding.severity.value, "message": finding.message,
+        "path": finding.path, "line": finding.line, "column": finding.column, "app": finding.app,
+        "env": finding.env, "fix": finding.fix, "fingerprint": finding.fingerprint,
+        "suppressed": finding.suppressed,
+    }
+
+
+def report(result: Any, *, fail_on: Severity = Severity.ERROR) -> dict[str, Any]:
+    model = result.model
+    return {
+        "tool": "gitops-lint",
+        "version": __version__,
+        "result": "fail" if result.failed(fail_on) else "pass",
+        "findings": [finding_dict(f) for f in result.findings],
+        "summary": {
+            "error": result.count(Severity.ERROR), "warning": result.count(Severity.WARNING),
+            "info": result.count(Severity.INFO), "apps": len(model.apps), "envs": model.envs_count(),
+            "files": len(model.cache.loaded_paths()),
+        },
+        "history": result.history,
+        "notices": list(result.notices),
+    }
+
+
+def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
+    return json.dumps(report(result, fail_on=fail_on), indent=2, ensure_ascii=False) + "\n"

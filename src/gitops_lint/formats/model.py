@@ -1,0 +1,67 @@
+"""`gitops-lint discover`: the repo model as text or JSON, so users can see what was understood."""
+from __future__ import annotations
+
+from typing import Any
+
+from gitops_lint.model import Deployment
+from gitops_lint.repo import RepoModel
+
+
+def _dep_dict(dep: Deployment) -> dict[str, Any]:
+    argo = dep.argo
+    return {
+        "env": dep.env.name, "role": dep.env.role, "protected": dep.env.protected,
+        "production": dep.env.production, "chart": dep.chart_dir, "value_files": list(dep.value_files),
+        "missing_value_files": list(dep.missing_value_files), "namespace": dep.namespace,
+        "revision": dep.revision,
+        "application": None if argo is None else {
+            "name": argo.name, "file": argo.file, "automated": argo.automated, "server": argo.dest_server,
+            "generated_by": argo.generated_by,
+            "sources": [{"repoURL": s.repo_url, "path": s.path, "chart": s.chart, "targetRevision": s.target_revision,
+                         "ref": s.ref, "local": s.local} for s in argo.sources],
+        },
+    }
+
+
+def model_dict(model: RepoModel) -> dict[str, Any]:
+    return {
+        "apps": [{"name": app.name, "envs": [_dep_dict(d) for d in app.deployments]} for app in model.apps],
+        "unused_env_files": [{"app": a, "env": e, "path": p} for a, e, p in model.unused_env_files],
+        "other_applications": sorted({f"{a.name} ({a.file})" for a in model.argo_apps} -
+                                     {f"{d.argo.name} ({d.argo.file})" for d in model.deployments() if d.argo}),
+        "notices": model.notices,
+        "problems": [{"rule": p.rule, "path": p.path, "line": p.line, "message": p.message}
+                     for p in model.problems()],
+    }
+
+
+def model_text(model: RepoModel) -> str:
+    data = model_dict(model)
+    lines: list[str] = []
+    for app in model.apps:
+        chain = " → ".join(d.env.name for d in app.deployments)
+        lines.append(f"{app.name}  ({chain})")
+        for dep in app.deployments:
+            tags = [t for t, on in (("protected", dep.env.protected), ("production", dep.env.production)) if on]
+            lines.append(f"  {dep.env.name}" + (f"  [{', '.join(tags)}]" if tags else ""))
+            if dep.argo is not None:
+                how = "auto-sync" if dep.argo.automated else "manual sync"
+                made = f", from {dep.argo.generated_by}" if dep.argo.generated_by else ""
+                lines.append(f"    application: {dep.argo.name} ({dep.argo.file}{made}), {how}, "
+                             f"namespace {dep.namespace or '-'}, watches {dep.revision or 'HEAD'}")
+            lines.append(f"    chart:  {dep.chart_dir if dep.chart_dir is not None else '(external or none)'}")
+            lines.append(f"    values: {', '.join(dep.value_files) or '(none)'}")
+            if dep.missing_value_files:
+                lines.append(f"    missing values files: {', '.join(dep.missing_value_files)}")
+    if not model.apps:
+        lines.append("no multi-environment apps found")
+    for key, title in (("unused_env_files", "env values files no Application uses"),
+                       ("other_applications", "Applications with no env (not compared)")):
+        if data[key]:
+            lines.append(f"\n{title}:")
+            lines.extend(f"  {item['path'] if isinstance(item, dict) else item}" for item in data[key])
+    for notice in model.notices:
+        lines.append(f"note: {notice}")
+    for problem in model.problems():
+        lines.append(f"problem: {problem.path}:{problem.line or '-'} {problem.rule} {problem.message}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,51 @@
+"""Human output: findings grouped by file, then a PASS/FAIL line with counts."""
+from __future__ import annotations
+
+from typing import Any
+
+from gitops_lint.model import Finding, Severity
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
+
+
+def _where(finding: Finding) -> str:
+    where = finding.path or "(repository)"
+    if finding.line is not None:
+        where += f":{finding.line}"
+        if finding.column is not None:
+            where += f":{finding.column}"
+    return where
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 or word == "info" else "s")
+
+
+def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = False, **_: Any) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    lines: list[str] = []
+    for notice in result.notices:
+        lines.append(paint(f"note: {notice}", _DIM))
+    if result.notices:
+        lines.append("")
+    for finding in result.findings:
+        severity = paint(f"{finding.severity.value:<7}", _COLORS.get(finding.severity, ""))
+        lines.append(f"{paint(_where(finding), _BOLD)}  {severity} {finding.rule}")
+        lines.append(f"    {finding.message}")
+        if finding.fix:
+            lines.append(f"    fix: {finding.fix}")
+    if result.findings:
+        lines.append("")
+    model = result.model
+    counts = ", ".join(_plural(result.count(s), s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    chains = sorted({" → ".join(d.env.name for d in app.deployments) for app in model.apps})
+    scope = f"{_plural(len(model.apps), 'app')}"
+    if len(chains) == 1:
+        scope += f" ({chains[0]})"
+    verdict = "FAIL" if result.failed(fail_on) else "PASS"
+    lines.append(f"{paint(verdict, _COLORS[Severity.ERROR] if verdict == 'FAIL' else chr(27) + '[32m')}  "
+                 f"{counts} in {scope}, {_plural(len(model.cache.loaded_paths()), 'file')} read")
+    return "\n".join(lines) + "\n"

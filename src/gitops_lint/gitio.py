@@ -1,0 +1,111 @@
+"""The only caller of git. Read-only, never runs anything the linted repo configures.
+
+Every call passes `-c core.fsmonitor=false` (a repo's config could name a program to run) and
+`GIT_OPTIONAL_LOCKS=0` (so no command refreshes the index, i.e. writes into the repo).
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from gitops_lint.errors import GitopsLintError
+
+_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "safe.directory=*",
+         "-c", "core.quotePath=false")
+
+
+class GitError(GitopsLintError):
+    exit_code = 2
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", LC_ALL="C", **(extra or {}))
+    return env
+
+
+def run(root: Path, *args: str, check: bool = True, input_bytes: bytes | None = None,
+        extra_env: dict[str, str] | None = None) -> bytes:
+    try:
+        proc = subprocess.run(["git", *_SAFE, "-C", str(root), *args], input=input_bytes,
+                              capture_output=True, env=_env(extra_env), check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed; history rules need it (or pass --no-history)") from None
+    if check and proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+    return proc.stdout
+
+
+@lru_cache(maxsize=16)
+def toplevel(root: Path) -> Path | None:
+    """The work tree that holds `root`, or None when it is not in a git work tree."""
+    try:
+        out = run(root, "rev-parse", "--show-toplevel", check=False).decode().strip()
+    except GitError:
+        return None
+    return Path(out) if out else None
+
+
+def list_files(root: Path) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files under `root`, relative to it; None outside git."""
+    if toplevel(root) is None:
+        return None
+    out = run(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    names = {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
+    return sorted(name for name in names if (root / name).is_file() or (root / name).is_symlink())
+
+
+def remote_urls(root: Path) -> list[str]:
+    if toplevel(root) is None:
+        return []
+    out = run(root, "config", "--get-regexp", r"^remote\..*\.url$", check=False).decode("utf-8", "replace")
+    return sorted({line.split(None, 1)[1] for line in out.splitlines() if " " in line})
+
+
+def is_shallow(root: Path) -> bool:
+    if toplevel(root) is None:
+        return False
+    return run(root, "rev-parse", "--is-shallow-repository", check=False).decode().strip() == "true"
+
+
+def local_tags(root: Path) -> frozenset[str]:
+    if toplevel(root) is None:
+        return frozenset()
+    out = run(root, "tag", "--list", check=False).decode("utf-8", "replace")
+    return frozenset(out.split())
+
+
+_SCP = re.compile(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+)$")
+
+
+def normalize_url(url: str) -> str:
+    """Compare repo URLs loosely: scheme, user, port, `.git` and case do not matter."""
+    text = url.strip().rstrip("/")
+    match = _SCP.match(text)
+    if match and "://" not in text:
+        host, path = match.groups()
+    else:
+        text = re.sub(r"^[a-z+]+://", "", text, flags=re.I)
+        text = text.split("@", 1)[-1]
+        host, _, path = text.partition("/")
+        host = host.split(":", 1)[0]
+    path = re.sub(r"\.git$", "", path.strip("/"))
+    return f"{host.lower()}/{path.lower()}"
+
+
+def init_repo(root: Path) -> None:
+    """Create a repository for the demo (the only writing git call, and never on a linted repo)."""
+    run(root, "init", "-q", "-b", "main")
+    run(root, "config", "user.name", "gitops-lint demo")
+    run(root, "config", "user.email", "demo@gitops-lint.invalid")
+
+
+def commit_all(root: Path, message: str, when: str) -> None:
+    """Commit every change with author and committer date `when` (ISO 8601)."""
+    run(root, "add", "-A")
+    run(root, "commit", "-q", "--no-verify", "-m", message,
+        extra_env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})

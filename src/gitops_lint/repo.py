@@ -1,0 +1,190 @@
+"""The repo model that checks read: deployments per app, effective values, images, positions.
+
+Files are loaded once, on first use, and every YAML problem met on the way is kept for the
+yaml/* rules, so a broken file never stops the rest of the repo from being linted.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from gitops_lint import images as images_mod
+from gitops_lint import yamlio
+from gitops_lint.config import Config
+from gitops_lint.errors import YamlProblem
+from gitops_lint.model import ArgoApp, Deployment, Image, KeyPath, Origin, Position
+from gitops_lint.values import Effective, Layer, effective, parameters_to_values
+
+
+class FileCache:
+    """Loads repo files once; remembers the problems of those that cannot be used."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, yamlio.YamlFile | None] = {}
+        self.problems: dict[str, list[YamlProblem]] = {}
+
+    def load(self, relpath: str) -> yamlio.YamlFile | None:
+        if relpath not in self._files:
+            try:
+                loaded: yamlio.YamlFile | None = yamlio.load_file(self.root, relpath)
+                self.problems.setdefault(relpath, []).extend(loaded.problems if loaded else ())
+            except YamlProblem as problem:
+                loaded = None
+                self.problems.setdefault(relpath, []).append(problem)
+            self._files[relpath] = loaded
+        return self._files[relpath]
+
+    def note(self, problem: YamlProblem) -> None:
+        assert problem.path is not None
+        self.problems.setdefault(problem.path, []).append(problem)
+
+    def loaded_paths(self) -> list[str]:
+        return sorted(self._files)
+
+    def position(self, origin: Origin) -> Position | None:
+        """Line and column of `origin`: the value when it is a scalar, else its key."""
+        loaded = self._files.get(origin.path) if origin.path in self._files else self.load(origin.path)
+        if loaded is None or origin.doc >= len(loaded.docs):
+            return None
+        doc = loaded.docs[origin.doc]
+        keypath = origin.keypath or ()
+        for cut in range(len(keypath), -1, -1):
+            entry = doc.positions.get(keypath[:cut])
+            if entry is None:
+                continue
+            key_pos, value_pos = entry
+            if cut == len(keypath):
+                try:
+                    value = yamlio.get_path(doc.data, keypath)
+                except KeyError:
+                    value = None
+                return key_pos if isinstance(value, (dict, list)) and cut else value_pos
+            return key_pos
+        return None
+
+
+class AppModel(NamedTuple):
+    name: str
+    deployments: tuple[Deployment, ...]  # sorted by env rank
+
+
+class RepoModel:
+    """What `discover` understood, plus lazily computed effective values and images."""
+
+    def __init__(self, root: Path, config: Config, cache: FileCache, *, apps: list[AppModel],
+                 argo_apps: list[ArgoApp], unused_env_files: list[tuple[str, str, str]],
+                 files: list[str], notices: list[str], tags: frozenset[str]) -> None:
+        self.root = root
+        self.config = config
+        self.cache = cache
+        self.apps = apps
+        self.argo_apps = argo_apps
+        self.unused_env_files = unused_env_files  # (app, env name, path)
+        self.files = files
+        self.file_set = frozenset(files)
+        self.dirs = frozenset(parent for f in files for parent in _parents(f))
+        self.notices = notices
+        self.tags = tags
+        self._effective: dict[tuple[Any, ...], Effective] = {}
+
+    @property
+    def scheme(self) -> Any:
+        return self.config.scheme
+
+    def deployments(self) -> Iterator[Deployment]:
+        for app in self.apps:
+            yield from app.deployments
+
+    def envs_count(self) -> int:
+        return len({(d.app, d.env.name) for d in self.deployments()})
+
+    def effective(self, dep: Deployment) -> Effective:
+        key = _dep_key(dep)
+        if key not in self._effective:
+            self._effective[key] = effective(self.layers(dep))
+        return self._effective[key]
+
+    def images(self, dep: Deployment) -> list[Image]:
+        """Images the env runs. An empty tag falls back to the chart's appVersion, as charts made
+        by `helm create` do (`.Values.image.tag | default .Chart.AppVersion`)."""
+        values = self.effective(dep)
+        found = images_mod.find_images(values.data, values.origin)
+        version = self.chart_app_version(dep.chart_dir)
+        if version is None:
+            return found
+        chart_file = f"{dep.chart_dir}/Chart.yaml" if dep.chart_dir else "Chart.yaml"
+        return [image._replace(tag=version, tag_origin=Origin(chart_file, ("appVersion",)))
+                if not image.tag and not image.digest else image for image in found]
+
+    def chart_app_version(self, chart_dir: str | None) -> str | None:
+        if chart_dir is None:
+            return None
+        loaded = self.cache.load(f"{chart_dir}/Chart.yaml" if chart_dir else "Chart.yaml")
+        data = loaded.data if loaded is not None else None
+        version = data.get("appVersion") if isinstance(data, dict) else None
+        return str(version) if version not in (None, "") else None
+
+    def pairs(self) -> Iterator[tuple[Deployment, Deployment]]:
+        """(upstream, downstream) for every env that has an env before it."""
+        for dep in self.deployments():
+            up = self.upstream(dep)
+            if up is not None:
+                yield up, dep
+
+    def by_app(self, name: str) -> tuple[Deployment, ...]:
+        return next((app.deployments for app in self.apps if app.name == name), ())
+
+    def layers(self, dep: Deployment) -> list[Layer]:
+        layers: list[Layer] = []
+        for path in dep.value_files:
+            loaded = self.cache.load(path)
+            if loaded is not None and loaded.docs:
+                layers.append(Layer(path, 0, (), loaded.docs[0].data))
+        if dep.argo is not None:
+            layers.extend(self._inline_layers(dep.argo))
+        return layers
+
+    def _inline_layers(self, app: ArgoApp) -> Iterator[Layer]:
+        for source in app.sources:
+            base: KeyPath = source.origin.keypath or ()
+            if source.values_text:
+                try:
+                    inline = yamlio.load_text(source.values_text, app.file, positions=False)
+                    yield Layer(app.file, app.doc, base + ("helm", "values"), inline.data)
+                except YamlProblem as problem:
+                    where = self.position(Origin(app.file, base + ("helm", "values"), app.doc))
+                    self.cache.note(YamlProblem(
+                        problem.rule, f"helm.values of Application {app.name}: {problem.message}",
+                        path=app.file, line=where.line if where else None))
+            if isinstance(source.values_object, dict):
+                yield Layer(app.file, app.doc, base + ("helm", "valuesObject"), source.values_object)
+            if source.parameters:
+                tree, _ = parameters_to_values(source.parameters)
+                yield Layer(app.file, app.doc, base + ("helm", "parameters"), tree)
+
+    def position(self, origin: Origin) -> Position | None:
+        return self.cache.position(origin)
+
+    def upstream(self, dep: Deployment) -> Deployment | None:
+        """The nearest env before `dep` in its app's chain."""
+        before = [d for d in self.by_app(dep.app) if d.env.rank < dep.env.rank]
+        if not before:
+            return None
+        top = max(d.env.rank for d in before)
+        return next(d for d in before if d.env.rank == top)
+
+    def problems(self) -> list[YamlProblem]:
+        return [p for path in sorted(self.cache.problems) for p in self.cache.problems[path]]
+
+
+def _parents(path: str) -> Iterator[str]:
+    parts = path.split("/")[:-1]
+    for index in range(1, len(parts) + 1):
+        yield "/".join(parts[:index])
+
+
+def _dep_key(dep: Deployment) -> tuple[Any, ...]:
+    return (dep.app, dep.env.name, dep.value_files, dep.argo.file if dep.argo else None,
+            dep.argo.name if dep.argo else None)
