@@ -32,25 +32,25 @@ def discover(root: Path, config: Config) -> RepoModel:
     argo_apps = _argo_apps(root, cache, yaml_files, notices)
     scheme = config.scheme
     grouped: dict[str, list[Deployment]] = defaultdict(list)
-    consumed: set[str] = set()
-    argo_charts: set[str] = set()
+    consumers: dict[str, str] = {}  # values file -> the app whose Application uses it
+    argo_charts: dict[str, str] = {}
     for app in argo_apps:
         dep = _argo_deployment(root, app, scheme, set(files))
         if dep is None:
             continue
         grouped[dep.app].append(dep)
-        consumed.update(dep.value_files)
+        for path in dep.value_files:
+            consumers.setdefault(path, dep.app)
         if dep.chart_dir is not None:
-            argo_charts.add(dep.chart_dir)
+            argo_charts.setdefault(dep.chart_dir, dep.app)
     unused: list[tuple[str, str, str]] = []
-    for group, by_role in sorted(_env_file_groups(yaml_files, scheme, consumed).items()):
+    for group, by_role in sorted(_env_file_groups(yaml_files, scheme).items()):
         chart = _find_chart(group, charts)
-        used_by_argo = [name for name, deps in grouped.items()
-                        if any(d.chart_dir in (chart, group) for d in deps if d.chart_dir)]
-        if used_by_argo or (chart is not None and chart in argo_charts):
+        owners = sorted({consumers[p] for paths in by_role.values() for p in paths if p in consumers})
+        owner = owners[0] if owners else argo_charts.get(chart or group)
+        if owner is not None:  # Applications deploy this directory: what they do not use is unused
             for role, paths in sorted(by_role.items()):
-                for path in paths:
-                    unused.append((used_by_argo[0] if used_by_argo else group, role, path))
+                unused.extend((owner, role, p) for p in paths if p not in consumers)
             continue
         name = _app_name(root, group, chart, cache, taken=set(grouped))
         base_values = [f"{chart}/values.yaml"] if chart and _joined(chart, "values.yaml") in files else []
@@ -61,6 +61,9 @@ def discover(root: Path, config: Config) -> RepoModel:
                 missing_value_files=(), argo=None, namespace=None, revision=None))
     apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
             for name, deps in sorted(grouped.items())]
+    for path in sorted({p for deps in grouped.values() for d in deps for p in d.value_files}
+                       | {p for _, _, p in unused}):
+        cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
     return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
                      files=files, notices=notices, tags=gitio.local_tags(root))
 
@@ -122,11 +125,17 @@ def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, object]]]): 
         return lambda url: gitio.normalize_url(url) in remotes
     seen: dict[str, bool] = {}
     for _, _, data in docs:
-        for source in _raw_sources(data):
+        sources = _raw_sources(data)
+        ref_files = [str(f) for s in sources for f in ((s.get("helm") or {}).get("valueFiles") or ())
+                     if isinstance(s.get("helm"), dict) and str(f).startswith("$")]
+        for source in sources:
             url = gitio.normalize_url(str(source.get("repoURL") or ""))
-            path = source.get("path")
+            path, ref = source.get("path"), source.get("ref")
             exists = isinstance(path, str) and path.strip("./") != "" and "{{" not in path \
                 and (root / path).is_dir()
+            if ref and not exists:  # a values-only source: do its `$ref/...` files exist here?
+                exists = any(f.startswith(f"${ref}/") and (root / f[len(str(ref)) + 2:]).is_file()
+                             for f in ref_files)
             seen[url] = seen.get(url, False) or exists
     if len(seen) == 1:
         return lambda url: True
@@ -212,13 +221,10 @@ def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:
     return None, "", app.name
 
 
-def _env_file_groups(yaml_files: list[str], scheme: EnvScheme,
-                     consumed: set[str]) -> dict[str, dict[str, list[str]]]:
+def _env_file_groups(yaml_files: list[str], scheme: EnvScheme) -> dict[str, dict[str, list[str]]]:
     """Directory that holds an app's env files -> role -> files (values-<env>.yaml, <env>/values.yaml)."""
     groups: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for path in yaml_files:
-        if path in consumed:
-            continue
         directory, name = posixpath.split(path)
         found = scheme.find(name[: name.rfind(".")]) if _ENV_FILE.match(name) else None
         if found:

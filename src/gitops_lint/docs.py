@@ -44,3 +44,24 @@ def rule_doc(rule: Rule) -> str:
     if rule.known_problems:
         lines += ["## Known problems", "", rule.known_problems.strip(), ""]
     return "\n".join(lines)
+
+
+def catalogue() -> str:
+    """docs/rules.md: every rule's doc, generated. Regenerate with `python -m gitops_lint.docs`."""
+    from gitops_lint.rules import load_rules
+
+    rules = load_rules()
+    lines = ["# Rule reference", "",
+             "Generated from `rules/` by `python -m gitops_lint.docs > docs/rules.md`; do not edit by hand.", "",
+             "| id | default | summary |", "|---|---|---|"]
+    lines += [f"| `{r.id}` | {r.severity.value} | {r.summary} |" for r in rules]
+    lines.append("")
+    for rule in rules:
+        lines.append(rule_doc(rule).replace("\n## ", "\n### ").replace(f"# {rule.id}:", f"## {rule.id}:", 1))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(catalogue())

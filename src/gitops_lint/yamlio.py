@@ -47,16 +47,30 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 
-_yaml_instance: Any = None
+_yaml_instances: dict[bool, Any] = {}
 
 
-def _yaml() -> Any:
-    global _yaml_instance
-    if _yaml_instance is None:
+def _yaml(pure: bool = False) -> Any:
+    if pure not in _yaml_instances:
         from ruamel.yaml import YAML
 
-        _yaml_instance = YAML(typ="safe", pure=False)
-    return _yaml_instance
+        _yaml_instances[pure] = YAML(typ="safe", pure=pure)
+    return _yaml_instances[pure]
+
+
+def _compose(text: str) -> list[Any]:
+    try:
+        return list(_yaml().compose_all(text))
+    except Exception as exc:
+        # YAML 1.2 lets a later anchor redefine an earlier one; the C composer refuses, the
+        # Python one only warns. Retry the rare file that does it in pure Python.
+        if "duplicate anchor" not in str(exc):
+            raise
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(_yaml(pure=True).compose_all(text))
 
 
 def read_text(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -100,7 +114,7 @@ def load_text(text: str, relpath: str, *, positions: bool = True,
         raise YamlProblem("yaml/unsafe", f"refused: the text is over the {limits.max_bytes}-byte limit",
                           path=relpath)
     try:
-        nodes = list(_yaml().compose_all(text))
+        nodes = _compose(text)
     except RecursionError:
         raise YamlProblem("yaml/unsafe", "refused: nesting is too deep to parse safely", path=relpath) from None
     except Exception as exc:  # ruamel raises many error classes, all with marks

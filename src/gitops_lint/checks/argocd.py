@@ -92,7 +92,9 @@ def source(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             if dep is reference or mine is None or ref_source is None:
                 continue
             if _source_key(mine, words) != _source_key(ref_source, words):
-                yield Hit("differs", mine.origin, dep.app, dep.env.name, {
+                key = "chart" if mine.chart is not None else "path"
+                where = mine.origin._replace(keypath=(mine.origin.keypath or ()) + (key,))
+                yield Hit("differs", where, dep.app, dep.env.name, {
                     "env": dep.env.name, "application": dep.argo.name, "source": _describe(mine),
                     "prod_env": reference.env.name, "prod_source": _describe(ref_source),
                 }, anchor=f"{dep.argo.name}:differs")

@@ -1,0 +1,40 @@
+"""One case per fixture dir: tests/fixtures/rules/<category>/<name>/<ok|bad>-*/ with expected.txt.
+
+Each case is copied to a temp dir and linted with only its rule; the findings must equal
+expected.txt line for line (`path:line:col rule message`; empty for ok-* cases).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, copy_fixture, finding_lines, lint
+from gitops_lint.rules import load_rules
+
+CASES = sorted(p for p in (FIXTURES / "rules").glob("*/*/*") if p.is_dir())
+
+
+def _rule_of(case: Path) -> str:
+    return f"{case.parent.parent.name}/{case.parent.name}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(FIXTURES / "rules")) for c in CASES])
+def test_fixture_case(case: Path, tmp_path: Path) -> None:
+    root = copy_fixture(case, tmp_path / "repo")
+    expected_file = case / "expected.txt"
+    expected = [line for line in expected_file.read_text().splitlines() if line.strip()] \
+        if expected_file.exists() else []
+    assert case.name.startswith(("ok-", "bad-")), "fixture cases are named ok-* or bad-*"
+    if case.name.startswith("ok-"):
+        assert expected == [], "ok-* cases expect no findings"
+    else:
+        assert expected, "bad-* cases list their findings in expected.txt"
+    assert finding_lines(lint(root, only={_rule_of(case)})) == expected
+
+
+@pytest.mark.parametrize("rule", [r.id for r in load_rules()])
+def test_every_rule_has_ok_and_bad_fixtures(rule: str) -> None:
+    cases = [c.name for c in CASES if _rule_of(c) == rule]
+    assert any(c.startswith("ok-") for c in cases), f"{rule} has no ok-* fixture"
+    assert any(c.startswith("bad-") for c in cases), f"{rule} has no bad-* fixture"
