@@ -67,7 +67,7 @@ def _application(data: Any, *, file: str, doc: int, base: KeyPath, is_local: Cal
 def _source(raw: Any, origin: Origin, is_local: Callable[[str], bool]) -> Source | None:
     if not isinstance(raw, dict):
         return None
-    helm = raw.get("helm") if isinstance(raw.get("helm"), dict) else {}
+    helm: dict[str, Any] = raw["helm"] if isinstance(raw.get("helm"), dict) else {}
     params = []
     for param in helm.get("parameters") or ():
         if isinstance(param, dict) and param.get("name") is not None:

@@ -9,7 +9,9 @@ import os
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from gitops_lint import argocd, gitio
 from gitops_lint.config import Config
@@ -118,7 +120,7 @@ def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: lis
     return apps
 
 
-def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, object]]]):  # type: ignore[no-untyped-def]
+def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, Any]]]) -> Callable[[str], bool]:
     """Which repoURLs are this repository: a remote's URL, or (no remote) ones whose paths exist here."""
     remotes = {gitio.normalize_url(u) for u in gitio.remote_urls(root)}
     if remotes:
@@ -126,8 +128,8 @@ def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, object]]]): 
     seen: dict[str, bool] = {}
     for _, _, data in docs:
         sources = _raw_sources(data)
-        ref_files = [str(f) for s in sources for f in ((s.get("helm") or {}).get("valueFiles") or ())
-                     if isinstance(s.get("helm"), dict) and str(f).startswith("$")]
+        ref_files = [str(f) for s in sources if isinstance(s.get("helm"), dict)
+                     for f in s["helm"].get("valueFiles") or () if str(f).startswith("$")]
         for source in sources:
             url = gitio.normalize_url(str(source.get("repoURL") or ""))
             path, ref = source.get("path"), source.get("ref")
@@ -143,13 +145,13 @@ def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, object]]]): 
     return lambda url: gitio.normalize_url(url) in local
 
 
-def _raw_sources(data: dict[str, object]) -> list[dict[str, object]]:
+def _raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
     spec = data.get("spec") or {}
     if isinstance(spec, dict) and data.get("kind") == "ApplicationSet":
         spec = (spec.get("template") or {}).get("spec") or {}
     if not isinstance(spec, dict):
         return []
-    raw = spec.get("sources") if isinstance(spec.get("sources"), list) else [spec.get("source")]
+    raw: list[Any] = spec["sources"] if isinstance(spec.get("sources"), list) else [spec.get("source")]
     return [s for s in raw if isinstance(s, dict)]
 
 

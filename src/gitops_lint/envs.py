@@ -58,9 +58,9 @@ class EnvScheme:
             for words, role in self._multi:
                 if tuple(tokens[index:index + len(words)]) == words:
                     best = (index, index + len(words) - 1, role)
-            role = self._lookup.get(token)
-            if role is not None and (best is None or index > best[1]):
-                best = (index, index, role)
+            single = self._lookup.get(token)
+            if single is not None and (best is None or index > best[1]):
+                best = (index, index, single)
         if best is None:
             return None
         first, last, role = best

@@ -35,7 +35,7 @@ def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     deps = {(d.argo.file, d.argo.doc, d.argo.name): d for d in model.deployments() if d.argo}
     for app in model.argo_apps:
         dep = deps.get((app.file, app.doc, app.name))
-        for index, source in enumerate(app.sources):
+        for source in app.sources:
             for position, value_file in enumerate(source.value_files):
                 where = Origin(app.file, (source.origin.keypath or ()) + ("helm", "valueFiles", position), app.doc)
                 resolved = resolve_value_file(app, value_file)
@@ -98,14 +98,15 @@ def source(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                     "env": dep.env.name, "application": dep.argo.name, "source": _describe(mine),
                     "prod_env": reference.env.name, "prod_source": _describe(ref_source),
                 }, anchor=f"{dep.argo.name}:differs")
-    for app in model.argo_apps:
-        for src in app.sources:
+    for argo_app in model.argo_apps:
+        for src in argo_app.sources:
             if not src.local or src.path is None or "{{" in src.path:
                 continue
             path = posixpath.normpath(src.path.strip("/")) if src.path.strip("/") else ""
             if path and path not in model.dirs:
-                yield Hit("missing-path", Origin(app.file, (src.origin.keypath or ()) + ("path",), app.doc),
-                          None, None, {"application": app.name, "path": src.path}, anchor=f"{app.name}:path")
+                yield Hit("missing-path", Origin(argo_app.file, (src.origin.keypath or ()) + ("path",), argo_app.doc),
+                          None, None, {"application": argo_app.name, "path": src.path},
+                          anchor=f"{argo_app.name}:path")
 
 
 def _source_key(src: Any, words: frozenset[str]) -> tuple[str, str, str]:
