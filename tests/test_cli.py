@@ -17,6 +17,13 @@ from gitops_lint.demo import build_demo
 REPORT_SCHEMA = json.loads((Path(__file__).parents[1] / "docs/schemas/report.schema.json").read_text())
 
 
+def _sha(root: Path, subject_word: str) -> str:
+    """The abbreviated SHA (10) of the demo commit whose subject contains `subject_word`."""
+    out = subprocess.run(["git", "-C", str(root), "log", "--format=%H %s"], capture_output=True, text=True,
+                         check=True).stdout
+    return next(line[:10] for line in out.splitlines() if subject_word in line)
+
+
 def _invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -42,7 +49,15 @@ def test_seed_layout_violations_text(tmp_path: Path) -> None:
     code, out, err = _invoke("check", str(root), "--no-color")
     assert (code, err) == (1, "")
     assert out.splitlines()[0] == "argocd/manual-app-prod.yaml:19:5  error   argocd/auto-sync-prod"
-    assert out.splitlines()[-1] == "FAIL  4 errors, 0 warnings, 0 info in 1 app (dev → stage → prod), 8 files read"
+    assert out.splitlines()[3:6] == [
+        "manual-app-helm/values-prod.yaml:2:8  error   promotion/untested-tag",
+        "    prod runs registry.example.com/team/manual-app:17, which never ran in stage (stage ran 14, 15, 16 on "
+        "branch main; 17 was only in dev, since 2026-10-14); it reached prod in commit "
+        f"{_sha(root, 'hotfix')} (2026-10-14 17:45:00 UTC)",
+        "    fix: promote 17 to stage (manual-app-helm/values-stage.yaml) and let it run there first, then promote "
+        "it to prod",
+    ]
+    assert out.splitlines()[-1] == "FAIL  5 errors, 0 warnings, 0 info in 1 app (dev → stage → prod), 8 files read"
 
 
 def test_json_matches_contract_and_schema(tmp_path: Path) -> None:
@@ -52,7 +67,8 @@ def test_json_matches_contract_and_schema(tmp_path: Path) -> None:
     report = json.loads(out)
     jsonschema.validate(report, REPORT_SCHEMA)
     assert report["result"] == "fail"
-    assert report["summary"] == {"error": 4, "warning": 0, "info": 0, "apps": 1, "envs": 3, "files": 8}
+    assert report["summary"] == {"error": 5, "warning": 0, "info": 0, "apps": 1, "envs": 3, "files": 8}
+    assert report["history"] == "checked"
     first = report["findings"][0]
     assert {k: first[k] for k in ("rule", "severity", "path", "line", "column", "app", "env")} == {
         "rule": "argocd/auto-sync-prod", "severity": "error", "path": "argocd/manual-app-prod.yaml",
@@ -109,7 +125,7 @@ def test_config_turns_rule_off_and_sets_params(tmp_path: Path) -> None:
         "rules:\n  argocd/auto-sync-prod: off\n  parity/drift:\n    allow: ['resources.limits.memory']\n")
     code, out, _ = _invoke("check", str(root), "--format", "json")
     rules = [f["rule"] for f in json.loads(out)["findings"]]
-    assert rules == ["exposure/missing-tls", "parity/drift"]
+    assert rules == ["promotion/untested-tag", "exposure/missing-tls", "parity/drift"]
 
 
 def test_rules_and_explain() -> None:
@@ -146,7 +162,7 @@ def test_demo_command(tmp_path: Path) -> None:
     code, out, err = _invoke("demo", str(tmp_path / "d"))
     assert (code, err) == (0, "")
     assert out.count("$ gitops-lint check") == 2
-    assert "PASS  0 errors" in out and "FAIL  4 errors" in out
+    assert "PASS  0 errors" in out and "FAIL  5 errors" in out
 
 
 def test_installed_entry_point_and_module(tmp_path: Path) -> None:
@@ -156,4 +172,4 @@ def test_installed_entry_point_and_module(tmp_path: Path) -> None:
         proc = subprocess.run([*command, "check", str(root), "--format", "json"], capture_output=True, text=True,
                               env={**os.environ, "NO_COLOR": "1"})
         assert proc.returncode == 1, proc.stderr
-        assert json.loads(proc.stdout)["summary"]["error"] == 4
+        assert json.loads(proc.stdout)["summary"]["error"] == 5

@@ -34,4 +34,4 @@ def test_wheel_installs_and_runs_with_its_rules(tmp_path: Path) -> None:
     demo = subprocess.run([str(env_dir / "bin" / "gitops-lint"), "demo", str(tmp_path / "demo")],
                           capture_output=True, text=True, cwd=tmp_path)
     assert demo.returncode == 0, demo.stderr
-    assert "FAIL  4 errors" in demo.stdout
+    assert "FAIL  5 errors" in demo.stdout

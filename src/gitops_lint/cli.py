@@ -103,7 +103,7 @@ def check(path: str, fmt: str, output: str | None, fail_on: str, strict: bool, c
     for rule_id in only:
         if rule_id not in known:
             raise GitopsLintError(f"unknown rule {rule_id!r} (see `gitops-lint rules`)")
-    result = run(root, config, only=set(only) if only else None)
+    result = run(root, config, only=set(only) if only else None, history=not no_history)
     threshold = Severity.WARNING if strict else Severity(fail_on)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     _write(render(fmt, result, fail_on=threshold, color=use_color), output)

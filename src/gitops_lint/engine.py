@@ -5,9 +5,12 @@ import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
-from gitops_lint.checks import Hit, get_kind
+from gitops_lint import gitio
+from gitops_lint.checks import CheckKind, Hit, get_kind
 from gitops_lint.config import Config
 from gitops_lint.discover import discover
+from gitops_lint.errors import HistoryUnavailableError
+from gitops_lint.history import HistoryStore
 from gitops_lint.model import Finding, Severity
 from gitops_lint.repo import RepoModel
 from gitops_lint.rules import Configured, configure, load_rules
@@ -26,14 +29,20 @@ class Result(NamedTuple):
         return any(f.suppressed is None and f.severity.rank >= fail_on.rank for f in self.findings)
 
 
-def run(root: Path, config: Config, *, only: set[str] | None = None) -> Result:
-    configured = configure(load_rules(), config.rules, config.path)
+def _enabled(item: Configured, only: set[str] | None) -> bool:
+    if only is not None and item.rule.id not in only:
+        return False
+    return item.severity is not Severity.OFF or any(s is not Severity.OFF for s in item.severity_by_case.values())
+
+
+def run(root: Path, config: Config, *, only: set[str] | None = None, history: bool = True) -> Result:
+    configured = [item for item in configure(load_rules(), config.rules, config.path) if _enabled(item, only)]
     model = discover(root, config)
+    history_rules = sorted(i.rule.id for i in configured if _kind(i).needs_history)
+    status, notices = _attach_history(model, history_rules, wanted=history)
     findings: dict[tuple[object, ...], Finding] = {}
     for item in configured:
-        if only is not None and item.rule.id not in only:
-            continue
-        if item.severity is Severity.OFF and not any(s is not Severity.OFF for s in item.severity_by_case.values()):
+        if status != "checked" and item.rule.id in history_rules:
             continue
         kind = get_kind(item.rule.kind)
         assert kind is not None
@@ -43,8 +52,40 @@ def run(root: Path, config: Config, *, only: set[str] | None = None) -> Result:
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message),
                                     finding)
     ordered = sorted(findings.values(), key=Finding.sort_key)
-    notices = list(model.notices)
-    return Result(ordered, model, notices, "skipped")
+    notices = notices + (model.history.notices if model.history else []) + list(model.notices)
+    return Result(ordered, model, notices, status)
+
+
+def _kind(item: Configured) -> CheckKind:
+    kind = get_kind(item.rule.kind)
+    assert kind is not None
+    return kind
+
+
+def _attach_history(model: RepoModel, rules: list[str], *, wanted: bool) -> tuple[str, list[str]]:
+    """Give the model its timelines, or say out loud why the history rules did not run."""
+    if not rules:
+        return "skipped", []
+    names = ", ".join(rules)
+    if not wanted:
+        return "skipped", [f"--no-history: {names} did not run"]
+    if gitio.toplevel(model.root) is None:
+        return "unavailable", [f"{model.root.name} is not a git repository: {names} could not run "
+                               "(they need the git history of the env files)"]
+    if gitio.is_shallow(model.root):
+        raise HistoryUnavailableError(
+            f"this is a shallow clone, so {names} cannot see when each image ran where. "
+            "Fetch the full history (actions/checkout: fetch-depth: 0; or git fetch --unshallow), "
+            "or pass --no-history to skip these rules")
+    if gitio.head_commit(model.root) is None:
+        return "unavailable", [f"the repository has no commits yet: {names} could not run"]
+    current = {}
+    for path in model.tracked_files():
+        loaded = model.cache.load(path)
+        if loaded is not None:
+            current[path] = loaded.data
+    model.history = HistoryStore(model.root, tracked=model.tracked_files(), current_branch_files=current)
+    return "checked", []
 
 
 def _severity(item: Configured, hit: Hit) -> Severity:

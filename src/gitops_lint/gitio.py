@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import threading
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from gitops_lint.errors import GitopsLintError
 
@@ -109,3 +112,107 @@ def commit_all(root: Path, message: str, when: str) -> None:
     run(root, "add", "-A")
     run(root, "commit", "-q", "--no-verify", "-m", message,
         extra_env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+
+
+class Commit(NamedTuple):
+    sha: str
+    time: int  # committer time, Unix seconds
+    changes: dict[str, str | None]  # path -> new blob id (None: deleted), only the paths asked for
+
+
+def resolve(root: Path, ref: str) -> str | None:
+    """The commit a branch, tag, remote branch or SHA names, or None when this clone lacks it."""
+    candidates = [ref] if ref.upper() != "HEAD" else ["HEAD"]
+    if ref.upper() != "HEAD" and not ref.startswith("refs/"):
+        candidates += [f"refs/heads/{ref}", f"refs/tags/{ref}", f"refs/remotes/origin/{ref}"]
+    for candidate in candidates:
+        out = run(root, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
+        if out.strip():
+            return out.decode().strip()
+    return None
+
+
+def ref_kind(root: Path, ref: str) -> str:
+    """'tag', 'branch' or 'commit': how to name a revision in a message."""
+    if _exists(root, f"refs/tags/{ref}"):
+        return "tag"
+    if _exists(root, f"refs/heads/{ref}") or _exists(root, f"refs/remotes/origin/{ref}"):
+        return "branch"
+    return "commit"
+
+
+def _exists(root: Path, ref: str) -> bool:
+    return bool(run(root, "rev-parse", "--verify", "--quiet", ref, check=False).strip())
+
+
+def current_branch(root: Path) -> str | None:
+    out = run(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False).decode().strip()
+    return out or None
+
+
+def head_commit(root: Path) -> str | None:
+    return resolve(root, "HEAD")
+
+
+def log_changes(root: Path, rev: str, paths: set[str]) -> list[Commit]:
+    """Commits on `rev`'s first-parent line, oldest first, with the blob ids of `paths` they change.
+
+    One `git log` for all paths: a merge counts as the moment its changes landed on the branch
+    (`--first-parent -m`), with the committer time of the merge.
+    """
+    out = run(root, "log", "--first-parent", "-m", "--raw", "--no-renames", "--no-abbrev", "--reverse",
+              "--relative", "--format=%x01%H %ct", rev)
+    commits: list[Commit] = []
+    current: Commit | None = None
+    for line in out.decode("utf-8", "surrogateescape").split("\n"):
+        if line.startswith("\x01"):
+            sha, _, stamp = line[1:].partition(" ")
+            current = Commit(sha, int(stamp), {})
+            commits.append(current)
+        elif line.startswith(":") and current is not None:
+            meta, _, path = line.partition("\t")
+            path = _unquote(path)
+            if path in paths:
+                new_blob = meta.split()[3]
+                current.changes[path] = None if set(new_blob) == {"0"} else new_blob
+    return commits
+
+
+def _unquote(path: str) -> str:
+    if not (path.startswith('"') and path.endswith('"')):
+        return path
+    raw = path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1")
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def read_blobs(root: Path, blob_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """(id, content) for every blob, read through one `git cat-file --batch` process, streamed."""
+    ids = sorted(set(blob_ids))
+    if not ids:
+        return
+    proc = subprocess.Popen(["git", *_SAFE, "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write("".join(f"{blob}\n" for blob in ids).encode())
+        finally:
+            proc.stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in ids:
+            header = proc.stdout.readline().decode().split()
+            if len(header) < 3 or header[1] != "blob":
+                continue  # "<id> missing": a shallow or partial clone
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)  # the newline after each object
+            yield header[0], data
+    finally:
+        writer.join()
+        proc.stdout.close()
+        proc.wait()

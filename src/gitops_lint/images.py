@@ -34,7 +34,7 @@ def _walk(node: Any, path: KeyPath, origin: Callable[[KeyPath], Origin | None] |
             yield image
             return
         for key, value in node.items():
-            if isinstance(value, str) and _is_image_key(key):
+            if isinstance(value, str) and is_image_key(key):
                 parsed = parse_ref(value)
                 if parsed:
                     where = origin(path + (key,)) if origin else None
@@ -48,14 +48,14 @@ def _walk(node: Any, path: KeyPath, origin: Callable[[KeyPath], Origin | None] |
                 yield from _walk(item, path + (index,), origin)
 
 
-def _is_image_key(key: Any) -> bool:
+def is_image_key(key: Any) -> bool:
     return isinstance(key, str) and (key == "image" or key.endswith("Image") or key.endswith("_image"))
 
 
 def _from_mapping(node: dict[Any, Any], path: KeyPath,
                   origin: Callable[[KeyPath], Origin | None] | None) -> Image | None:
     repo_key = "repository" if isinstance(node.get("repository"), str) else None
-    if repo_key is None and path and _is_image_key(path[-1]) and isinstance(node.get("name"), str):
+    if repo_key is None and path and is_image_key(path[-1]) and isinstance(node.get("name"), str):
         repo_key = "name"
     if repo_key is None or not node[repo_key] or not _REF.match(node[repo_key]) or "://" in node[repo_key]:
         return None

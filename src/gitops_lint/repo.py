@@ -13,6 +13,7 @@ from gitops_lint import images as images_mod
 from gitops_lint import yamlio
 from gitops_lint.config import Config
 from gitops_lint.errors import YamlProblem
+from gitops_lint.history import HistoryStore, Timeline
 from gitops_lint.model import ArgoApp, Deployment, Image, KeyPath, Origin, Position
 from gitops_lint.values import Effective, Layer, effective, parameters_to_values
 
@@ -88,6 +89,27 @@ class RepoModel:
         self.notices = notices
         self.tags = tags
         self._effective: dict[tuple[Any, ...], Effective] = {}
+        self.history: HistoryStore | None = None  # set by the engine when history rules run
+
+    def chart_file(self, dep: Deployment) -> str | None:
+        if dep.chart_dir is None:
+            return None
+        path = f"{dep.chart_dir}/Chart.yaml" if dep.chart_dir else "Chart.yaml"
+        return path if path in self.file_set else None
+
+    def tracked_files(self) -> set[str]:
+        """Every file an env's values come from: what history has to follow."""
+        tracked: set[str] = set()
+        for dep in self.deployments():
+            tracked.update(dep.value_files)
+            chart = self.chart_file(dep)
+            if chart:
+                tracked.add(chart)
+        return tracked
+
+    def timeline(self, dep: Deployment) -> Timeline:
+        assert self.history is not None
+        return self.history.timeline(dep, chart_file=self.chart_file(dep))
 
     @property
     def scheme(self) -> Any:

@@ -31,13 +31,14 @@ class CheckKind(NamedTuple):
     run: Callable[[RepoModel, dict[str, Any]], Iterable[Hit]]
     params_schema: dict[str, Any]
     doc: str
+    needs_history: bool = False  # reads git history: skipped with a notice when there is none
 
 
 def _registry() -> dict[str, CheckKind]:
-    from gitops_lint.checks import argocd, exposure, parity, promotion, structure, yamlcheck
+    from gitops_lint.checks import argocd, exposure, history, parity, promotion, structure, yamlcheck
 
     kinds: dict[str, CheckKind] = {}
-    for module in (promotion, parity, exposure, argocd, structure, yamlcheck):
+    for module in (promotion, history, parity, exposure, argocd, structure, yamlcheck):
         for kind in module.KINDS:
             kinds[kind.name] = kind
     return kinds

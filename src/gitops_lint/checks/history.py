@@ -1,0 +1,161 @@
+"""promotion/untested-tag and promotion/soak-time: prod only runs what stage ran first, from git."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.history import WORKING_TREE, ImageRef, State, Timeline, arrival
+from gitops_lint.model import Deployment, Origin
+from gitops_lint.repo import RepoModel
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_LISTED = 6
+
+
+def _when(state: State, *, precise: bool = False) -> str:
+    """`commit 03ed5de436 (2026-05-05 08:37:57 UTC)`, or the date alone when not precise."""
+    if state.commit == WORKING_TREE:
+        return "the working tree (not committed yet)"
+    stamp = datetime.fromtimestamp(state.time, tz=timezone.utc)
+    if not precise:
+        return stamp.strftime("%Y-%m-%d")
+    return f"commit {state.commit[:10]} ({stamp.strftime('%Y-%m-%d %H:%M:%S UTC')})"
+
+
+def _shown(image: ImageRef, app: str) -> str:
+    base = image.name or app
+    return f"{base}@{image.digest}" if image.digest and not image.tag else \
+        f"{base}:{image.tag}" + (f"@{image.digest}" if image.digest else "")
+
+
+def _version(image: ImageRef) -> str:
+    return image.tag or image.digest
+
+
+def _ran(timeline: Timeline, keypath: str) -> str:
+    seen: list[str] = []
+    for state in timeline.states:
+        for image in state.images:
+            if image.keypath == keypath and _version(image) not in seen:
+                seen.append(_version(image))
+    if not seen:
+        return "nothing"
+    listed = seen[-MAX_LISTED:]
+    return ("…, " if len(seen) > MAX_LISTED else "") + ", ".join(listed)
+
+
+def _location(model: RepoModel, dep: Deployment, image: ImageRef) -> Origin | None:
+    for current in model.images(dep):
+        if current.tag == image.tag and current.digest == image.digest:
+            return current.tag_origin or current.repo_origin
+    return Origin(dep.value_files[-1]) if dep.value_files else None
+
+
+def _mutable(image: ImageRef) -> bool:
+    from gitops_lint.images import MUTABLE_TAGS
+
+    return not image.digest and (not image.tag or image.tag.lower() in MUTABLE_TAGS)
+
+
+def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    if model.history is None:
+        return
+    for up, dep in model.pairs():
+        down_tl, up_tl = model.timeline(dep), model.timeline(up)
+        if not down_tl.states:
+            continue
+        for image in down_tl.states[-1].images:
+            if _mutable(image):
+                continue
+            index = arrival(down_tl, image)
+            assert index is not None
+            brought = down_tl.states[index]
+            if index == 0 and up_tl.states and up_tl.states[0].holds(image) and up_tl.states[0].time <= brought.time:
+                continue  # present since both files began: a bootstrap, not a promotion
+            before = [s for s in up_tl.states if s.time < brought.time and s.holds(image)]
+            if before:
+                continue
+            later = next((s for s in up_tl.states if s.holds(image)), None)
+            fields = _fields(model, up, dep, image, brought, up_tl)
+            if later is not None:
+                yield Hit("after", _location(model, dep, image), dep.app, dep.env.name,
+                          {**fields, "up_since": _when(later, precise=True)}, anchor=f"{image.keypath}:{image.identity}")
+                continue
+            yield Hit("default", _location(model, dep, image), dep.app, dep.env.name, fields,
+                      anchor=f"{image.keypath}:{image.identity}")
+
+
+def _fields(model: RepoModel, up: Deployment, dep: Deployment, image: ImageRef, brought: State,
+            up_tl: Timeline) -> dict[str, Any]:
+    elsewhere = ""
+    further = model.upstream(up)
+    if further is not None:
+        first = next((s for s in model.timeline(further).states if s.holds(image)), None)
+        elsewhere = (f"; {_version(image)} was only in {further.env.name}, since {_when(first)}" if first
+                     else f"; {_version(image)} never ran in {further.env.name} either")
+    return {
+        "env": dep.env.name, "up_env": up.env.name, "app": dep.app, "image": _shown(image, dep.app),
+        "version": _version(image), "up_ran": _ran(up_tl, image.keypath), "revision": up_tl.revision,
+        "since": _when(brought, precise=True), "elsewhere": elsewhere,
+        "up_file": up.value_files[-1] if up.value_files else up.env.name,
+    }
+
+
+def parse_duration(text: str) -> int:
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(text)
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def soak_time(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    if model.history is None or not params.get("min_soak"):
+        return
+    setting = params["min_soak"]
+    for up, dep in model.pairs():
+        wanted = setting.get(dep.env.role, setting.get(dep.env.name)) if isinstance(setting, dict) else setting
+        if not wanted:
+            continue
+        minimum = parse_duration(wanted)
+        down_tl, up_tl = model.timeline(dep), model.timeline(up)
+        if not down_tl.states:
+            continue
+        for image in down_tl.states[-1].images:
+            index = arrival(down_tl, image)
+            assert index is not None
+            brought = down_tl.states[index]
+            first = next((s for s in up_tl.states if s.time < brought.time and s.holds(image)), None)
+            if first is None or brought.time - first.time >= minimum:
+                continue  # never ran upstream: promotion/untested-tag says so
+            soaked = brought.time - first.time
+            yield Hit("default", _location(model, dep, image), dep.app, dep.env.name, {
+                **_fields(model, up, dep, image, brought, up_tl), "soaked": _duration(soaked),
+                "min_soak": wanted, "up_since": _when(first, precise=True),
+            }, anchor=f"{image.keypath}:{image.identity}")
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
+    return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
+
+
+_SOAK = {"type": "string", "pattern": r"^\s*\d+\s*[smhdw]\s*$"}
+
+KINDS = (
+    CheckKind("untested-tag", untested_tag, {"type": "object", "additionalProperties": False},
+              "Replays each env's timeline and checks every image ran upstream strictly earlier.",
+              needs_history=True),
+    CheckKind("soak-time", soak_time, {
+        "type": "object", "additionalProperties": False,
+        "properties": {"min_soak": {
+            "description": "Minimum time upstream before promotion: `24h`, or per env `{prod: 48h, stage: 2h}`.",
+            "oneOf": [_SOAK, {"type": "null"}, {"type": "object", "additionalProperties": _SOAK}]}},
+    }, "Checks every image ran upstream for at least `min_soak` before it reached the env.", needs_history=True),
+)
