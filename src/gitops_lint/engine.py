@@ -39,7 +39,8 @@ def run(root: Path, config: Config, *, only: set[str] | None = None, history: bo
     configured = [item for item in configure(load_rules(), config.rules, config.path) if _enabled(item, only)]
     model = discover(root, config)
     history_rules = sorted(i.rule.id for i in configured if _kind(i).needs_history)
-    status, notices = _attach_history(model, history_rules, wanted=history)
+    readers = history_rules or [i.rule.id for i in configured if _kind(i).uses_history]
+    status, notices = _attach_history(model, history_rules, readers, wanted=history)
     findings: dict[tuple[object, ...], Finding] = {}
     for item in configured:
         if status != "checked" and item.rule.id in history_rules:
@@ -62,9 +63,16 @@ def _kind(item: Configured) -> CheckKind:
     return kind
 
 
-def _attach_history(model: RepoModel, rules: list[str], *, wanted: bool) -> tuple[str, list[str]]:
+def _attach_history(model: RepoModel, rules: list[str], readers: list[str], *,
+                    wanted: bool) -> tuple[str, list[str]]:
     """Give the model its timelines, or say out loud why the history rules did not run."""
-    if not rules:
+    if not readers:
+        return "skipped", []
+    if not rules:  # only rules that can do without history: use it quietly when it is there
+        if wanted and gitio.toplevel(model.root) is not None and not gitio.is_shallow(model.root) \
+                and gitio.head_commit(model.root) is not None:
+            _attach(model)
+            return "checked", []
         return "skipped", []
     names = ", ".join(rules)
     if not wanted:
@@ -79,13 +87,17 @@ def _attach_history(model: RepoModel, rules: list[str], *, wanted: bool) -> tupl
             "or pass --no-history to skip these rules")
     if gitio.head_commit(model.root) is None:
         return "unavailable", [f"the repository has no commits yet: {names} could not run"]
+    _attach(model)
+    return "checked", []
+
+
+def _attach(model: RepoModel) -> None:
     current = {}
     for path in model.tracked_files():
         loaded = model.cache.load(path)
         if loaded is not None:
             current[path] = loaded.data
     model.history = HistoryStore(model.root, tracked=model.tracked_files(), current_branch_files=current)
-    return "checked", []
 
 
 def _severity(item: Configured, hit: Hit) -> Severity:

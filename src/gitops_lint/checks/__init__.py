@@ -32,6 +32,7 @@ class CheckKind(NamedTuple):
     params_schema: dict[str, Any]
     doc: str
     needs_history: bool = False  # reads git history: skipped with a notice when there is none
+    uses_history: bool = False  # also reads git history when it is there, and works without it
 
 
 def _registry() -> dict[str, CheckKind]:

@@ -41,6 +41,30 @@ def rebuilt_image(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             elif image.tag == before.tag and image.digest and before.digest and image.digest != before.digest:
                 yield Hit("digest", image.tag_origin, dep.app, dep.env.name,
                           {**fields, "digest": image.digest, "up_digest": before.digest}, anchor + ":digest")
+        if model.history is not None:
+            yield from _digest_history(model, up, dep)
+
+
+def _digest_history(model: RepoModel, up: Deployment, dep: Deployment) -> Iterator[Hit]:
+    """The same tag with a digest upstream never had for it, at any time in its history."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for state in model.timeline(up).states:
+        for ref in state.images:
+            if ref.tag and ref.digest:
+                seen.setdefault((ref.keypath, ref.tag), set()).add(ref.digest)
+    upstream_now = {image.keypath: image for image in model.images(up)}
+    for image in model.images(dep):
+        key = (format_keypath(image.keypath), image.tag)
+        digests = seen.get(key, set())
+        now = upstream_now.get(image.keypath)
+        if not image.digest or not digests or image.digest in digests:
+            continue
+        if now is not None and now.tag == image.tag:
+            continue  # same tag now: the current-state comparison above reports it
+        yield Hit("digest-history", image.tag_origin, dep.app, dep.env.name, {
+            **_fields(dep, image, up_env=up.env.name, up_image=now.ref if now else "?"),
+            "digest": image.digest, "up_digests": ", ".join(sorted(digests)),
+        }, f"{format_keypath(image.keypath)}:digest-history")
 
 
 def mutable_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
@@ -63,7 +87,8 @@ def mutable_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
 
 KINDS = (
     CheckKind("image-rebuild", rebuilt_image, {"type": "object", "additionalProperties": False},
-              "Compares the images of adjacent envs of one app, key by key."),
+              "Compares the images of adjacent envs of one app, key by key (and digests over history, when "
+              "history is available).", uses_history=True),
     CheckKind("mutable-tag", mutable_tag, {
         "type": "object", "additionalProperties": False,
         "properties": {
