@@ -50,7 +50,7 @@ def make_repo(root: Path, files: dict[str, str | None] | None = None,
 
 
 def copy_fixture(case: Path, dest: Path) -> Path:
-    shutil.copytree(case, dest, ignore=lambda d, names: [n for n in names if n in NOT_REPO_FILES and Path(d) == case])
+    shutil.copytree(case, dest, symlinks=True, ignore=lambda d, names: [n for n in names if n in NOT_REPO_FILES and Path(d) == case])
     return dest
 
 

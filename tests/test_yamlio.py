@@ -23,8 +23,8 @@ def test_duplicate_key_is_reported_at_the_repeat_and_last_wins() -> None:
     assert loaded.data == {"image": {"tag": "16"}}
     [problem] = loaded.problems
     assert (problem.rule, problem.line, problem.column) == ("yaml/duplicate-key", 3, 3)
-    assert problem.message == ("key 'tag' is repeated (first at line 2); YAML tools disagree on which one wins, "
-                               "and Helm silently keeps the last")
+    assert problem.message == ("key 'tag' is repeated (first at line 2); tools disagree on which one wins "
+                               "(Helm and Argo CD silently keep the last)")
 
 
 def test_merge_keys_and_redefined_anchors() -> None:

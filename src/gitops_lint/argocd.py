@@ -5,10 +5,12 @@ merge generators made only of lists); other generators are reported as notices, 
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from gitops_lint import gitio
 from gitops_lint.model import ArgoApp, KeyPath, Origin, Source
 
 APP_KINDS = ("Application", "ApplicationSet")
@@ -50,6 +52,18 @@ def _application(data: Any, *, file: str, doc: int, base: KeyPath, is_local: Cal
         source = _source(spec["source"], Origin(file, base + ("spec", "source"), doc), is_local)
         if source:
             sources.append(source)
+    hydrator = None
+    hydra = spec.get("sourceHydrator")
+    if not sources and isinstance(hydra, dict) and isinstance(hydra.get("drySource"), dict):
+        # Argo CD source hydrator: values come from drySource; what syncs is syncSource's branch
+        source = _source(hydra["drySource"], Origin(file, base + ("spec", "sourceHydrator", "drySource"), doc),
+                         is_local)
+        sync: dict[str, Any] = hydra["syncSource"] if isinstance(hydra.get("syncSource"), dict) else {}
+        to: dict[str, Any] = hydra["hydrateTo"] if isinstance(hydra.get("hydrateTo"), dict) else {}
+        if source:
+            sources.append(source)
+        if sync.get("targetBranch"):
+            hydrator = (str(to["targetBranch"]) if to.get("targetBranch") else None, str(sync["targetBranch"]))
     sync = spec.get("syncPolicy") or {}
     automated = isinstance(sync, dict) and isinstance(sync.get("automated"), dict)
     if automated and sync["automated"].get("enabled") is False:  # Argo CD 3.x switch
@@ -60,7 +74,7 @@ def _application(data: Any, *, file: str, doc: int, base: KeyPath, is_local: Cal
         name=str(meta["name"]), file=file, doc=doc, base=base, project=str(spec.get("project") or "default"),
         dest_server=str(dest.get("server") or dest.get("name") or "https://kubernetes.default.svc"),
         dest_namespace=str(dest.get("namespace") or ""), sources=tuple(sources), automated=automated,
-        generated_by=generated_by,
+        generated_by=generated_by, hydrator=hydrator,
     )
 
 
@@ -182,6 +196,12 @@ def _strings(value: Any) -> Iterator[str]:
 def _describe(element: dict[str, Any]) -> str:
     simple = {k: v for k, v in element.items() if not isinstance(v, (dict, list)) and "." not in k}
     return ", ".join(f"{k}={v}" for k, v in list(simple.items())[:3]) or "?"
+
+
+def source_key(source: Source, fold: Callable[[str], str]) -> tuple[str, str, str]:
+    """What makes two envs deploy "the same thing": repo, path and chart, env names folded."""
+    return (gitio.normalize_url(source.repo_url), fold(posixpath.normpath(source.path or ".")),
+            fold(source.chart or ""))
 
 
 def is_pinned_revision(revision: str, tags: frozenset[str]) -> bool:

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gitops_lint import argocd, gitio
+from gitops_lint import argocd, gitio, layouts
 from gitops_lint.config import Config
 from gitops_lint.envs import EnvScheme
 from gitops_lint.model import ArgoApp, Deployment, Source
+from gitops_lint.layouts import KUSTOMIZATIONS, joined
 from gitops_lint.repo import AppModel, FileCache, RepoModel
 
 YAML_SUFFIXES = (".yaml", ".yml")
-_ENV_FILE = re.compile(r"^(?:values[-._].+|.+[-._]values)\.ya?ml$", re.I)
-_ENV_PARENTS = ("envs", "environments", "env", "overlays", "clusters", "deploy")
 
 
 def discover(root: Path, config: Config) -> RepoModel:
@@ -45,22 +43,11 @@ def discover(root: Path, config: Config) -> RepoModel:
             consumers.setdefault(path, dep.app)
         if dep.chart_dir is not None:
             argo_charts.setdefault(dep.chart_dir, dep.app)
-    unused: list[tuple[str, str, str]] = []
-    for group, by_role in sorted(_env_file_groups(yaml_files, scheme).items()):
-        chart = _find_chart(group, charts)
-        owners = sorted({consumers[p] for paths in by_role.values() for p in paths if p in consumers})
-        owner = owners[0] if owners else argo_charts.get(chart or group)
-        if owner is not None:  # Applications deploy this directory: what they do not use is unused
-            for role, paths in sorted(by_role.items()):
-                unused.extend((owner, role, p) for p in paths if p not in consumers)
-            continue
-        name = _app_name(root, group, chart, cache, taken=set(grouped))
-        base_values = [f"{chart}/values.yaml"] if chart and _joined(chart, "values.yaml") in files else []
-        for role, paths in by_role.items():
-            env = scheme.env(role, _display(paths[0], scheme, role))
-            grouped[name].append(Deployment(
-                app=name, env=env, chart_dir=chart, value_files=tuple(base_values + paths),
-                missing_value_files=(), argo=None, namespace=None, revision=None))
+    _merge_variants(grouped, scheme)
+    found, unused = layouts.file_deployments(root, yaml_files, charts, set(files), scheme, cache,
+                                             consumers=consumers, argo_charts=argo_charts, taken=set(grouped))
+    for name, deps in found.items():
+        grouped[name].extend(deps)
     apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
             for name, deps in sorted(grouped.items())]
     for path in sorted({p for deps in grouped.values() for d in deps for p in d.value_files}
@@ -68,6 +55,25 @@ def discover(root: Path, config: Config) -> RepoModel:
         cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
     return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
                      files=files, notices=notices, tags=gitio.local_tags(root))
+
+
+def _merge_variants(grouped: dict[str, list[Deployment]], scheme: EnvScheme) -> None:
+    """`prod-app-west` and `prod-app-east` beside `dev-app`/`staging-app`, same source: two prod targets of `app`."""
+    def key(dep: Deployment) -> tuple[str, str, str] | None:
+        src = chart_source(dep.argo) if dep.argo else None
+        return argocd.source_key(src, scheme.fold) if src is not None else None
+
+    for name in sorted(grouped, key=len, reverse=True):
+        for other in sorted(grouped, key=len):
+            if other == name or not name.startswith(other + "-") or name not in grouped:
+                continue
+            keys = {key(d) for d in grouped[name]} | {key(d) for d in grouped[other]}
+            if len(keys) != 1 or None in keys:
+                continue
+            suffix = name[len(other) + 1:]
+            grouped[other].extend(d._replace(app=other, env=d.env._replace(name=f"{d.env.name}-{suffix}"))
+                                  for d in grouped.pop(name))
+            break
 
 
 def _list_files(root: Path) -> list[str]:
@@ -88,10 +94,6 @@ def _is_template(path: str, charts: list[str]) -> bool:
     parts = path.split("/")
     return any(part == "templates" and "/".join(parts[:index]) in charts
                for index, part in enumerate(parts[:-1]))
-
-
-def _joined(base: str, name: str) -> str:
-    return posixpath.normpath(posixpath.join(base, name)) if base else name
 
 
 def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: list[str]) -> list[ArgoApp]:
@@ -139,10 +141,15 @@ def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, Any]]]) -> C
                 exists = any(f.startswith(f"${ref}/") and (root / f[len(str(ref)) + 2:]).is_file()
                              for f in ref_files)
             seen[url] = seen.get(url, False) or exists
-    if len(seen) == 1:
-        return lambda url: True
-    local = {url for url, exists in seen.items() if exists}
+    if len(seen) == 1 and any(seen.values()):
+        return lambda url: not _placeholder(url)
+    local = {url for url, exists in seen.items() if exists and not _placeholder(url)}
     return lambda url: gitio.normalize_url(url) in local
+
+
+def _placeholder(url: str) -> bool:
+    """`<GITOPS_REPO_URL>`, `https://github.com/<ORG>/<REPO>`, `${REPO}`: a template's stand-in, never this repo."""
+    return any(mark in url for mark in ("<", ">", "${", "{{"))
 
 
 def _raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -175,7 +182,7 @@ def resolve_value_file(app: ArgoApp, value_file: str) -> str | None:
     chart = chart_source(app)
     if chart is None or not chart.local or chart.path is None:
         return None
-    return _joined(chart.path.strip("/"), value_file)
+    return joined(chart.path.strip("/"), value_file)
 
 
 def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deployment | None:
@@ -184,11 +191,16 @@ def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str
         return None
     chart = chart_source(app)
     chart_dir = None
+    kind = "helm"
     value_files: list[str] = []
     if chart is not None and chart.local and chart.path is not None:
         chart_dir = posixpath.normpath(chart.path.strip("/")) if chart.path.strip("/") else ""
-        if _joined(chart_dir, "values.yaml") in files:
-            value_files.append(_joined(chart_dir, "values.yaml"))
+        kustomization = _kustomization(chart_dir, files)
+        if joined(chart_dir, "values.yaml") in files:
+            value_files.append(joined(chart_dir, "values.yaml"))
+        elif kustomization and joined(chart_dir, "Chart.yaml") not in files:
+            kind = "kustomize"
+            value_files.append(kustomization)
     missing = []
     for source in app.sources:
         for value_file in source.value_files:
@@ -203,7 +215,12 @@ def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str
     return Deployment(app=name, env=scheme.env(role, display), chart_dir=chart_dir,
                       value_files=tuple(value_files), missing_value_files=tuple(missing), argo=app,
                       namespace=app.dest_namespace or None,
-                      revision=chart.target_revision if chart is not None else None)
+                      revision=app.hydrator[1] if app.hydrator else
+                      (chart.target_revision if chart is not None else None), kind=kind)
+
+
+def _kustomization(directory: str, files: set[str]) -> str | None:
+    return next((joined(directory, n) for n in KUSTOMIZATIONS if joined(directory, n) in files), None)
 
 
 def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:
@@ -222,59 +239,4 @@ def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:
         return found[0], found[1], app.name
     return None, "", app.name
 
-
-def _env_file_groups(yaml_files: list[str], scheme: EnvScheme) -> dict[str, dict[str, list[str]]]:
-    """Directory that holds an app's env files -> role -> files (values-<env>.yaml, <env>/values.yaml)."""
-    groups: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for path in yaml_files:
-        directory, name = posixpath.split(path)
-        found = scheme.find(name[: name.rfind(".")]) if _ENV_FILE.match(name) else None
-        if found:
-            groups[directory][found[0]].append(path)
-            continue
-        parent = posixpath.basename(directory)
-        role = scheme.role_of(parent) if name.lower().startswith("values") and parent else None
-        if role:
-            group = posixpath.dirname(directory)
-            if posixpath.basename(group) in _ENV_PARENTS:
-                group = posixpath.dirname(group)
-            groups[group][role].append(path)
-    for by_role in groups.values():
-        for paths in by_role.values():
-            paths.sort(key=lambda p: (posixpath.dirname(p), len(posixpath.basename(p)), p))
-    return {g: dict(r) for g, r in groups.items() if r}
-
-
-def _find_chart(group: str, charts: list[str]) -> str | None:
-    """The chart of a directory of env files: itself, chart/, charts/, helm/, or its one child chart."""
-    if group in charts:
-        return group
-    for name in ("chart", "charts", "helm"):
-        if _joined(group, name) in charts:
-            return _joined(group, name)
-    prefix = f"{group}/" if group else ""
-    children = [c for c in charts if c.startswith(prefix) and (
-        "/" not in c[len(prefix):] or (c[len(prefix):].startswith("charts/") and c[len(prefix):].count("/") == 1))]
-    return children[0] if len(children) == 1 else None
-
-
-def _app_name(root: Path, group: str, chart: str | None, cache: FileCache, *, taken: set[str]) -> str:
-    name = posixpath.basename(group) or root.resolve().name
-    if name in taken or name in _ENV_PARENTS or name in ("helm", "helm_deploy", "deploy", "chart"):
-        if chart:
-            loaded = cache.load(_joined(chart, "Chart.yaml"))
-            chart_name = loaded.data.get("name") if loaded and isinstance(loaded.data, dict) else None
-            if isinstance(chart_name, str) and chart_name and chart_name not in taken:
-                return chart_name
-        return group or name
-    return name
-
-
-def _display(path: str, scheme: EnvScheme, role: str) -> str:
-    for part in reversed(path.split("/")):
-        found = scheme.find(part.rsplit(".", 1)[0]) if "." in part else (
-            (scheme.role_of(part), part, "") if scheme.role_of(part) else None)
-        if found and found[0] == role:
-            return found[1]
-    return role
 

@@ -73,6 +73,10 @@ class EnvScheme:
         """Every name that stands for an env (roles and aliases), lower case."""
         return frozenset(self._lookup)
 
+    def fold(self, text: str) -> str:
+        """Lower case, every env word replaced by `<env>`: `overlays/Stage` == `overlays/prod`."""
+        return re.sub(r"[a-z0-9]+", lambda m: "<env>" if m.group(0) in self._lookup else m.group(0), text.lower())
+
     def env(self, role: str, display: str | None = None) -> Env:
         return Env(name=(display or role), role=role, rank=self.rank(role),
                    protected=role in self.protected, production=role == self.production)

@@ -18,7 +18,8 @@ from gitops_lint.model import Deployment, Image
 from gitops_lint.values import merge
 
 WORKING_TREE = "working tree"
-_LEAF_KEYS = frozenset({"repository", "tag", "digest", "sha", "registry", "name", "image_tag", "imageTag"})
+_LEAF_KEYS = frozenset({"repository", "tag", "digest", "sha", "registry", "name", "image_tag", "imageTag",
+                        "newName", "newTag"})
 
 
 class ImageRef(NamedTuple):
@@ -159,7 +160,7 @@ class HistoryStore:
         version = chart.get("appVersion") if isinstance(chart, dict) and self._chart_versions else None
         found = []
         for image in images.find_images(merged):
-            if not image.tag and not image.digest and version not in (None, ""):
+            if not image.tag and not image.digest and image.kind == "mapping" and version not in (None, ""):
                 image = image._replace(tag=str(version))
             found.append(ref_of(image))
         return tuple(sorted(set(found)))

@@ -39,13 +39,33 @@ def _walk(node: Any, path: KeyPath, origin: Callable[[KeyPath], Origin | None] |
                 if parsed:
                     where = origin(path + (key,)) if origin else None
                     registry, repository, tag, digest = parsed
-                    yield Image(path + (key,), registry, repository, tag, digest, where, where)
+                    yield Image(path + (key,), registry, repository, tag, digest, where, where, kind="string")
+            elif key == "images" and isinstance(value, list):
+                yield from _kustomize(value, path + (key,), origin)
             elif isinstance(value, (dict, list)):
                 yield from _walk(value, path + (key,), origin)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             if isinstance(item, (dict, list)):
                 yield from _walk(item, path + (index,), origin)
+
+
+def _kustomize(items: list[Any], path: KeyPath,
+               origin: Callable[[KeyPath], Origin | None] | None) -> Iterator[Image]:
+    """Kustomize `images: [{name, newName, newTag, digest}]`; entries without a tag or digest keep the
+    base's tag, which is not known here, so they are skipped."""
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        tag, digest = _text(item.get("newTag")), _text(item.get("digest"))
+        if not tag and not digest:
+            continue
+        here = path + (index,)
+        repository = str(item.get("newName") or item["name"])
+        tag_key = "newTag" if tag else "digest"
+        repo_key = "newName" if item.get("newName") else "name"
+        yield Image(here, "", repository, tag, digest, origin(here + (tag_key,)) if origin else None,
+                    origin(here + (repo_key,)) if origin else None, kind="kustomize")
 
 
 def is_image_key(key: Any) -> bool:

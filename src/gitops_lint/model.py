@@ -73,6 +73,8 @@ class ArgoApp(NamedTuple):
     sources: tuple[Source, ...]
     automated: bool
     generated_by: str | None  # "ApplicationSet <name>" when rendered from a generator
+    # sourceHydrator: (hydrateTo.targetBranch or None, syncSource.targetBranch); None = no hydrator
+    hydrator: tuple[str | None, str] | None = None
 
 
 class Image(NamedTuple):
@@ -85,6 +87,7 @@ class Image(NamedTuple):
     digest: str
     tag_origin: Origin | None
     repo_origin: Origin | None
+    kind: str = "mapping"  # "mapping" (image.repository/tag), "string" (repo:tag) or "kustomize" (images:)
 
     @property
     def name(self) -> str:
@@ -112,6 +115,7 @@ class Deployment(NamedTuple):
     argo: ArgoApp | None
     namespace: str | None
     revision: str | None  # the git revision the env watches, None = current branch
+    kind: str = "helm"  # "helm": values files; "kustomize": a kustomization (images only, no values)
 
 
 class Finding(NamedTuple):

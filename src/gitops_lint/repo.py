@@ -129,21 +129,19 @@ class RepoModel:
         return self._effective[key]
 
     def images(self, dep: Deployment) -> list[Image]:
-        """Images the env runs. An empty tag falls back to the chart's appVersion, as charts made
-        by `helm create` do (`.Values.image.tag | default .Chart.AppVersion`)."""
+        """Images the env runs. An empty `image.tag` falls back to the chart's appVersion, as charts
+        made by `helm create` do (`.Values.image.tag | default .Chart.AppVersion`)."""
         values = self.effective(dep)
         found = images_mod.find_images(values.data, values.origin)
-        version = self.chart_app_version(dep.chart_dir)
-        if version is None:
+        chart_file = self.chart_file(dep)
+        version = self.app_version(chart_file)
+        if version is None or chart_file is None:
             return found
-        chart_file = f"{dep.chart_dir}/Chart.yaml" if dep.chart_dir else "Chart.yaml"
         return [image._replace(tag=version, tag_origin=Origin(chart_file, ("appVersion",)))
-                if not image.tag and not image.digest else image for image in found]
+                if not image.tag and not image.digest and image.kind == "mapping" else image for image in found]
 
-    def chart_app_version(self, chart_dir: str | None) -> str | None:
-        if chart_dir is None:
-            return None
-        loaded = self.cache.load(f"{chart_dir}/Chart.yaml" if chart_dir else "Chart.yaml")
+    def app_version(self, chart_file: str | None) -> str | None:
+        loaded = self.cache.load(chart_file) if chart_file else None
         data = loaded.data if loaded is not None else None
         version = data.get("appVersion") if isinstance(data, dict) else None
         return str(version) if version not in (None, "") else None

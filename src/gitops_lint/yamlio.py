@@ -217,6 +217,7 @@ class _Converter:
     def _mapping(self, node: Any, out: dict[Any, Any], path: KeyPath, depth: int) -> None:
         explicit: dict[Any, Any] = {}
         merged: dict[Any, Any] = {}
+        first_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 self._merge(value_node, merged, path, depth)
@@ -225,13 +226,14 @@ class _Converter:
             if isinstance(key, (dict, list)):
                 key = str(key)
             if key in explicit:
-                first = self._positions.get(path + (key,))
-                where = f" (first at line {first[0].line})" if first else ""
+                where = f" (first at line {first_lines[key]})" if key in first_lines else ""
                 self.problems.append(YamlProblem(
                     "yaml/duplicate-key",
-                    f"key {key!r} is repeated{where}; YAML tools disagree on which one wins, and Helm "
-                    "silently keeps the last",
+                    f"key {key!r} is repeated{where}; tools disagree on which one wins (Helm and Argo CD "
+                    "silently keep the last)",
                     path=self.relpath, line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1))
+            else:
+                first_lines[key] = key_node.start_mark.line + 1
             if self.want_positions:
                 self._positions[path + (key,)] = (_pos(key_node), _pos(value_node))
             explicit[key] = self._convert(value_node, path + (key,), depth + 1)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +21,10 @@ def auto_sync_prod(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     for dep in model.deployments():
         if not dep.env.production or dep.argo is None or not dep.argo.automated:
             continue
+        if dep.argo.hydrator is not None:
+            hydrate_to, sync_branch = dep.argo.hydrator
+            if hydrate_to is not None and hydrate_to != sync_branch:
+                continue  # hydrated to a -next branch: prod moves only when that branch is merged (a promotion)
         source = chart_source(dep.argo)
         revision = source.target_revision if source else "HEAD"
         if argo.is_pinned_revision(revision, model.tags):
@@ -79,7 +82,6 @@ def namespace(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
 
 
 def source(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
-    words = model.scheme.words()
     for app in model.apps:
         argo_deps = [d for d in app.deployments if d.argo is not None]
         reference = next((d for d in reversed(argo_deps) if d.env.production), argo_deps[-1] if argo_deps else None)
@@ -91,8 +93,9 @@ def source(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             mine = chart_source(dep.argo)
             if dep is reference or mine is None or ref_source is None:
                 continue
-            if _source_key(mine, words) != _source_key(ref_source, words):
-                key = "chart" if mine.chart is not None else "path"
+            if argo.source_key(mine, model.scheme.fold) != argo.source_key(ref_source, model.scheme.fold):
+                key = "repoURL" if gitio.normalize_url(mine.repo_url) != gitio.normalize_url(ref_source.repo_url) \
+                    else "chart" if mine.chart is not None else "path"
                 where = mine.origin._replace(keypath=(mine.origin.keypath or ()) + (key,))
                 yield Hit("differs", where, dep.app, dep.env.name, {
                     "env": dep.env.name, "application": dep.argo.name, "source": _describe(mine),
@@ -107,12 +110,6 @@ def source(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 yield Hit("missing-path", Origin(argo_app.file, (src.origin.keypath or ()) + ("path",), argo_app.doc),
                           None, None, {"application": argo_app.name, "path": src.path},
                           anchor=f"{argo_app.name}:path")
-
-
-def _source_key(src: Any, words: frozenset[str]) -> tuple[str, str, str]:
-    def fold(text: str | None) -> str:
-        return re.sub(r"[a-z0-9]+", lambda m: "<env>" if m.group(0) in words else m.group(0), (text or "").lower())
-    return gitio.normalize_url(src.repo_url), fold(posixpath.normpath(src.path or ".")), fold(src.chart)
 
 
 def _describe(src: Any) -> str:

@@ -78,6 +78,8 @@ def covers(pattern: str, host: str) -> bool:
 
 def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     for dep in model.deployments():
+        if dep.kind != "helm":
+            continue
         values = model.effective(dep)
         for ingress in ingresses(values.data, params["ingress_keys"]):
             if not ingress.enabled:
@@ -101,7 +103,7 @@ def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
 
 def missing_ingress(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     for up, dep in model.pairs():
-        if not dep.env.protected:
+        if not dep.env.protected or dep.kind != "helm" or up.kind != "helm":
             continue
         theirs = [i for i in ingresses(model.effective(up).data, params["ingress_keys"]) if i.enabled]
         values = model.effective(dep)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gitops_lint import keypaths
 from gitops_lint.checks import CheckKind, Hit
 from gitops_lint.keypaths import MISSING
-from gitops_lint.model import Deployment
+from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
 from gitops_lint.yamlio import format_keypath
 
@@ -32,8 +32,9 @@ def compared_pairs(model: RepoModel, params: dict[str, Any]) -> Iterator[tuple[D
                     continue
                 rehearsal = model.upstream(dep)
                 if rehearsal is not None and not rehearsal.env.protected:
-                    rehearsal = None
-            if rehearsal is not None:
+                    from gitops_lint.checks.structure import plays_stage
+                    rehearsal = plays_stage(model, dep)
+            if rehearsal is not None and rehearsal.kind == dep.kind == "helm":  # values to compare
                 yield rehearsal, dep
 
 
@@ -41,7 +42,7 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     patterns = [k if isinstance(k, str) else k["path"] for k in params["keys"]]
     presence = {k["path"] for k in params["keys"] if isinstance(k, dict) and k.get("compare") == "presence"}
     allow = list(params.get("allow", ()))
-    env_words = model.scheme.words() if params.get("ignore_env_names", True) else frozenset()
+    fold = model.scheme.fold if params.get("ignore_env_names", True) else None
     for stage, prod in compared_pairs(model, params):
         left, right = model.effective(stage), model.effective(prod)
         matched = sorted(set(keypaths.find(left.data, patterns)) | set(keypaths.find(right.data, patterns)),
@@ -51,10 +52,13 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             case = "default"
             if any(keypaths.matches(path, p) for p in presence):
                 a, b, case = _present(a), _present(b), "presence"
-            ours, theirs = keypaths.leaves(a, path), keypaths.leaves(b, path)
+            # a setting one env lacks entirely is one finding, not one per leaf of the other side
+            whole = a is MISSING or b is MISSING or not isinstance(a, dict) or not isinstance(b, dict)
+            ours = {path: a} if whole else keypaths.leaves(a, path)
+            theirs = {path: b} if whole else keypaths.leaves(b, path)
             for leaf in sorted(set(ours) | set(theirs), key=lambda p: tuple(map(str, p))):
                 mine, other = ours.get(leaf, MISSING), theirs.get(leaf, MISSING)
-                if _same(mine, other, env_words) or any(keypaths.matches(leaf, p) for p in allow):
+                if _same(mine, other, fold) or any(keypaths.matches(leaf, p) for p in allow):
                     continue
                 if params.get("skip_when_autoscaled") and _autoscaled(left.data, right.data, leaf):
                     continue
@@ -64,12 +68,20 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                               else where.path if where else "chart default")
                 origin = left.origin(leaf)
                 if origin is None and stage.value_files:
-                    origin = left.origin(leaf[:1]) or None
-                yield Hit(case, origin, stage.app, stage.env.name, {
+                    origin = Origin(stage.value_files[-1])  # not set anywhere: the env's own file
+                shape = "missing" if mine is MISSING else "extra" if other is MISSING else case
+                yield Hit(shape if case == "default" else case, origin, stage.app, stage.env.name, {
                     "env": stage.env.name, "prod_env": prod.env.name, "key": format_keypath(leaf),
                     "value": keypaths.show(mine), "prod_value": keypaths.show(other), "prod_where": prod_where,
-                    "file": stage.value_files[-1] if stage.value_files else "the stage values file",
+                    "file": _own_file(origin, stage, prod),
                 }, anchor=format_keypath(leaf), protected=stage.env.protected)
+
+
+def _own_file(origin: Origin | None, stage: Deployment, prod: Deployment) -> str:
+    """Where to change the rehearsal env alone: the file that sets it, unless prod shares that file."""
+    if origin is not None and origin.path not in prod.value_files:
+        return origin.path
+    return stage.value_files[-1] if stage.value_files else f"{stage.env.name}'s values"
 
 
 def _present(value: Any) -> str:
@@ -93,7 +105,7 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
-def _same(a: Any, b: Any, env_words: frozenset[str]) -> bool:
+def _same(a: Any, b: Any, fold: Callable[[str], str] | None) -> bool:
     if a is MISSING or b is MISSING:
         return a is b
     if isinstance(a, list) and isinstance(b, list):
@@ -101,11 +113,11 @@ def _same(a: Any, b: Any, env_words: frozenset[str]) -> bool:
             return True
         from deepdiff import DeepDiff  # only when two lists differ: order does not matter here
 
-        return not DeepDiff(_normal(a, env_words), _normal(b, env_words), ignore_order=True)
-    return bool(_normal(a, env_words) == _normal(b, env_words))
+        return not DeepDiff(_normal(a, fold), _normal(b, fold), ignore_order=True)
+    return bool(_normal(a, fold) == _normal(b, fold))
 
 
-def _normal(value: Any, env_words: frozenset[str]) -> Any:
+def _normal(value: Any, fold: Callable[[str], str] | None) -> Any:
     """Kubernetes quantities as numbers (`1Gi` == `1024Mi`), env names folded (`pool-stage` == `pool-prod`)."""
     if isinstance(value, bool):
         return value
@@ -118,14 +130,11 @@ def _normal(value: Any, env_words: frozenset[str]) -> Any:
                 return Decimal(match.group(1)) * _FACTORS[match.group(2)]
             except InvalidOperation:
                 return value
-        if env_words:
-            return re.sub(r"[a-z0-9]+", lambda m: "<env>" if m.group(0) in env_words else m.group(0),
-                          value.lower())
-        return value
+        return fold(value) if fold else value
     if isinstance(value, dict):
-        return {k: _normal(v, env_words) for k, v in value.items()}
+        return {k: _normal(v, fold) for k, v in value.items()}
     if isinstance(value, list):
-        return [_normal(v, env_words) for v in value]
+        return [_normal(v, fold) for v in value]
     return value
 
 

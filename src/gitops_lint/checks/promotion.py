@@ -6,7 +6,7 @@ from typing import Any
 
 from gitops_lint import images as images_mod
 from gitops_lint.checks import CheckKind, Hit
-from gitops_lint.model import Deployment, Image
+from gitops_lint.model import Deployment, Image, Origin
 from gitops_lint.repo import RepoModel
 from gitops_lint.yamlio import format_keypath
 
@@ -31,7 +31,9 @@ def rebuilt_image(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             fields = _fields(dep, image, up_env=up.env.name, up_image=before.ref)
             anchor = f"{format_keypath(image.keypath)}"
             if images_mod.normalized_name(image) != images_mod.normalized_name(before):
-                yield Hit("repository", image.repo_origin, dep.app, dep.env.name,
+                where = _key_origin(model, dep, image, "registry") if image.registry != before.registry \
+                    else image.repo_origin
+                yield Hit("repository", where or image.repo_origin, dep.app, dep.env.name,
                           {**fields, "name": image.name, "up_name": before.name}, anchor + ":repository")
                 continue
             word = images_mod.env_named_tag(image.tag, env_words)
@@ -39,10 +41,19 @@ def rebuilt_image(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 yield Hit("env-tag", image.tag_origin, dep.app, dep.env.name, {**fields, "word": word},
                           anchor + ":env-tag")
             elif image.tag == before.tag and image.digest and before.digest and image.digest != before.digest:
-                yield Hit("digest", image.tag_origin, dep.app, dep.env.name,
-                          {**fields, "digest": image.digest, "up_digest": before.digest}, anchor + ":digest")
+                yield Hit("digest", _key_origin(model, dep, image, "digest") or image.tag_origin, dep.app,
+                          dep.env.name, {**fields, "digest": image.digest, "up_digest": before.digest},
+                          anchor + ":digest")
         if model.history is not None:
             yield from _digest_history(model, up, dep)
+
+
+def _key_origin(model: RepoModel, dep: Deployment, image: Image, key: str) -> Origin | None:
+    """Where a mapping image sets `key` (`registry`, `digest`), when it sets it."""
+    if image.kind != "mapping":
+        return None
+    values = model.effective(dep)
+    return values.origin(image.keypath + (key,)) if values.get(image.keypath + (key,)) is not None else None
 
 
 def _digest_history(model: RepoModel, up: Deployment, dep: Deployment) -> Iterator[Hit]:

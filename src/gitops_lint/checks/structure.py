@@ -15,6 +15,18 @@ def _where(dep: Deployment) -> Origin | None:
     return Origin(dep.value_files[-1]) if dep.value_files else None
 
 
+def plays_stage(model: RepoModel, prod: Deployment) -> Deployment | None:
+    """With no protected env before production, the env just before it rehearses it, unless that is
+    the first env of the order (dev -> prod has no rehearsal)."""
+    up = model.upstream(prod)
+    scheme = model.scheme
+    if up is None or up.env.protected or up.env.role == scheme.order[0]:
+        return None
+    if any(d.env.protected and d.env.rank < prod.env.rank for d in model.by_app(prod.app)):
+        return None
+    return up
+
+
 def missing_env(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     scheme = model.scheme
     for app in model.apps:
@@ -26,6 +38,8 @@ def missing_env(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                        and r not in roles]
             if not missing:
                 continue
+            if plays_stage(model, dep) is not None:
+                continue  # dev -> test -> prod: the env just before prod plays the stage role
             chain = " → ".join(d.env.name for d in app.deployments)
             case = "production-only" if len(roles) == 1 else "default"
             yield Hit(case, _where(dep), app.name, dep.env.name, {
