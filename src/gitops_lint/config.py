@@ -22,6 +22,7 @@ class Config(NamedTuple):
     scheme: EnvScheme
     exclude: tuple[str, ...]
     exemptions: tuple[dict[str, Any], ...]
+    layouts: tuple[dict[str, str], ...] = ()
 
     def excluded(self, relpath: str) -> bool:
         return any(path_matches(relpath, pattern) for pattern in self.exclude)
@@ -82,7 +83,7 @@ def from_data(data: Any, shown: str | None, *,
                           path=shown, keypath="environments.production")
     return Config(path=shown, rules=dict(data.get("rules", {})), scheme=scheme,
                   exclude=DEFAULT_EXCLUDES + tuple(data.get("exclude", ())),
-                  exemptions=tuple(data.get("exemptions", ())))
+                  exemptions=tuple(data.get("exemptions", ())), layouts=tuple(data.get("layouts", ())))
 
 
 def _validate(data: Any, shown: str | None, positions: dict[Any, Any]) -> None:
@@ -127,6 +128,13 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             out += "[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char)
             index += 1
     return re.compile(f"^{out}(?:/.*)?$")
+
+
+def layout_regex(pattern: str) -> re.Pattern[str]:
+    """`image-tags/{env}/{app}` -> a regex with named groups env and app; globs as in exclude."""
+    text = _glob_regex(pattern.strip("/").replace("{env}", "\x00").replace("{app}", "\x01")).pattern
+    text = text.replace("\x00", "(?P<env>[^/]+)").replace("\x01", "(?P<app>[^/]+)")
+    return re.compile(text.replace("(?:/.*)?$", "$"))
 
 
 def path_matches(relpath: str, pattern: str) -> bool:

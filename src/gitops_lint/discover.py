@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops_lint import argocd, gitio, layouts
-from gitops_lint.config import Config
+from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
 from gitops_lint.model import ArgoApp, Deployment, Source
 from gitops_lint.layouts import KUSTOMIZATIONS, joined
@@ -48,6 +48,7 @@ def discover(root: Path, config: Config) -> RepoModel:
                                              consumers=consumers, argo_charts=argo_charts, taken=set(grouped))
     for name, deps in found.items():
         grouped[name].extend(deps)
+    _declared_layouts(config, files, grouped)
     apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
             for name, deps in sorted(grouped.items())]
     for path in sorted({p for deps in grouped.values() for d in deps for p in d.value_files}
@@ -55,6 +56,28 @@ def discover(root: Path, config: Config) -> RepoModel:
         cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
     return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
                      files=files, notices=notices, tags=gitio.local_tags(root))
+
+
+def _declared_layouts(config: Config, files: list[str], grouped: dict[str, list[Deployment]]) -> None:
+    """`layouts:` from the config: each matching file is one more values layer of its app and env."""
+    for layout in config.layouts:
+        pattern = layout_regex(layout["files"])
+        for path in files:
+            match = pattern.match(path)
+            role = config.scheme.role_of(match.group("env")) if match else None
+            if match is None or role is None:
+                continue
+            app = match.groupdict().get("app") or layout.get("app") or match.group("env")
+            deps = grouped[app]
+            name = match.group("env")
+            index = next((i for i, d in enumerate(deps) if d.env.role == role and d.env.name.lower() == name.lower()),
+                         None)
+            if index is None:
+                deps.append(Deployment(app=app, env=config.scheme.env(role, name), chart_dir=None,
+                                       value_files=(path,), missing_value_files=(), argo=None, namespace=None,
+                                       revision=None))
+            else:
+                deps[index] = deps[index]._replace(value_files=deps[index].value_files + (path,))
 
 
 def _merge_variants(grouped: dict[str, list[Deployment]], scheme: EnvScheme) -> None:

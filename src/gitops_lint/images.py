@@ -12,6 +12,7 @@ MUTABLE_TAGS = frozenset({
     "snapshot", "head", "trunk", "canary", "next", "unstable", "release", "staging", "production",
 })
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+_TAG_ONLY_KEYS = ("image_tag", "imageTag")  # a tag with the repository set elsewhere (govuk's image-tags files)
 _REF = re.compile(r"^[a-z0-9][a-z0-9._\-/:@]*$", re.I)
 
 
@@ -20,7 +21,9 @@ def find_images(data: Any, origin: Callable[[KeyPath], Origin | None] | None = N
 
     - a mapping with `repository` (and `registry`, `tag`, `digest`), anywhere;
     - a mapping under a key named `image`/`*Image` with `name` (and `tag`, `digest`);
-    - a string under such a key: `registry/repo:tag@digest`.
+    - a string under such a key: `registry/repo:tag@digest`;
+    - Kustomize `images:` entries (`name`, `newName`, `newTag`, `digest`);
+    - a bare `image_tag:`/`imageTag:`, whose repository the chart knows (repository left empty).
     """
     found = [image for image in _walk(data, (), origin)]
     found.sort(key=lambda image: tuple(str(k) for k in image.keypath))
@@ -33,6 +36,11 @@ def _walk(node: Any, path: KeyPath, origin: Callable[[KeyPath], Origin | None] |
         if image is not None:
             yield image
             return
+        for key in _TAG_ONLY_KEYS:
+            value = node.get(key)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+                where = origin(path + (key,)) if origin else None
+                yield Image(path + (key,), "", "", _text(value), "", where, where, kind="tag")
         for key, value in node.items():
             if isinstance(value, str) and is_image_key(key):
                 parsed = parse_ref(value)

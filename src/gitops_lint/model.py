@@ -87,7 +87,7 @@ class Image(NamedTuple):
     digest: str
     tag_origin: Origin | None
     repo_origin: Origin | None
-    kind: str = "mapping"  # "mapping" (image.repository/tag), "string" (repo:tag) or "kustomize" (images:)
+    kind: str = "mapping"  # "mapping" (image.repository/tag), "string" (repo:tag), "kustomize" (images:), "tag"
 
     @property
     def name(self) -> str:
@@ -96,6 +96,8 @@ class Image(NamedTuple):
 
     @property
     def ref(self) -> str:
+        if not self.name:
+            return f"tag {self.tag}" if self.tag else f"digest {self.digest}"
         text = self.name
         if self.tag:
             text += f":{self.tag}"

@@ -36,6 +36,11 @@ def _version(image: ImageRef) -> str:
     return image.tag or image.digest
 
 
+def _short(version: str) -> str:
+    """Long commit-SHA tags shortened in lists (the finding still names the full one)."""
+    return f"{version[:12]}…" if len(version) > 20 and all(c in "0123456789abcdef" for c in version) else version
+
+
 def _ran(timeline: Timeline, keypath: str) -> str:
     seen: list[str] = []
     for state in timeline.states:
@@ -44,7 +49,7 @@ def _ran(timeline: Timeline, keypath: str) -> str:
                 seen.append(_version(image))
     if not seen:
         return "nothing"
-    listed = seen[-MAX_LISTED:]
+    listed = [_short(v) for v in seen[-MAX_LISTED:]]
     return ("…, " if len(seen) > MAX_LISTED else "") + ", ".join(listed)
 
 
@@ -81,6 +86,10 @@ def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 continue
             later = next((s for s in up_tl.states if s.holds(image)), None)
             fields = _fields(model, up, dep, image, brought, up_tl)
+            if later is not None and later.commit == brought.commit:
+                yield Hit("same-commit", _location(model, dep, image), dep.app, dep.env.name, fields,
+                          anchor=f"{image.keypath}:{image.identity}")
+                continue
             if later is not None:
                 yield Hit("after", _location(model, dep, image), dep.app, dep.env.name,
                           {**fields, "up_since": _when(later, precise=True)}, anchor=f"{image.keypath}:{image.identity}")
