@@ -6,6 +6,7 @@ Exit codes: 0 pass, 1 failing findings, 2 cannot lint (usage, config, PATH, shal
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from gitops_lint.errors import GitopsLintError
 from gitops_lint.model import Severity
 
 EXIT_PASS, EXIT_FINDINGS, EXIT_CANNOT_LINT, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "gitlab")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -58,12 +59,13 @@ def _root(path: str) -> Path:
     return root.resolve()
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, *, append: bool = False) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        with open(output, "a" if append else "w", encoding="utf-8") as handle:
+            handle.write(text)
     except OSError as exc:
         raise GitopsLintError(f"cannot write {output}: {exc.strerror or exc}") from None
 
@@ -77,9 +79,11 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report format on stdout [default: text; github when GITHUB_ACTIONS=true].")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT=]FILE",
+              help="Write a report to FILE: `FILE` for the --format report, `sarif=out.sarif` for another "
+                   "format (repeatable).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Lowest severity that fails the run.")
 @click.option("--strict", is_flag=True, help="Same as --fail-on warning.")
@@ -87,32 +91,63 @@ def main(debug: bool) -> None:
               help="Config file (default: .gitops-lint.yaml at the repository root).")
 @click.option("--no-history", is_flag=True, help="Skip the rules that read git history.")
 @click.option("--rule", "only", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Accept the findings recorded in FILE.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings in FILE (and exit 0).")
+@click.option("--no-exemptions", is_flag=True, help="Ignore inline suppressions and config exemptions (audits).")
+@click.option("--base", "base_ref", metavar="REF", help="PR mode: report only findings that are new against REF.")
+@click.option("--policy-from-base/--policy-from-head", default=True, show_default=True,
+              help="In PR mode, read .gitops-lint.yaml from REF, so a PR cannot relax the rule it breaks.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a TTY).")
 @_guarded
-def check(path: str, fmt: str, output: str | None, fail_on: str, strict: bool, config_file: str | None,
-          no_history: bool, only: tuple[str, ...], color: bool | None) -> None:
+def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, strict: bool, config_file: str | None,
+          no_history: bool, only: tuple[str, ...], baseline: str | None, write_baseline: str | None,
+          no_exemptions: bool, base_ref: str | None, policy_from_base: bool, color: bool | None) -> None:
     """Lint the GitOps repository at PATH (default: the current directory)."""
-    from gitops_lint.config import load_config
-    from gitops_lint.engine import run
     from gitops_lint.formats import render
     from gitops_lint.rules import load_rules
+    from gitops_lint.session import CheckOptions, run_check
+    from gitops_lint.suppress import baseline_text
 
     root = _root(path)
-    config = load_config(root, Path(config_file) if config_file else None)
     known = {rule.id for rule in load_rules()}
     for rule_id in only:
         if rule_id not in known:
             raise GitopsLintError(f"unknown rule {rule_id!r} (see `gitops-lint rules`)")
-    result = run(root, config, only=set(only) if only else None, history=not no_history)
+    main_format = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    stdout_file, extra = _parse_outputs(outputs)
+    options = CheckOptions(config=Path(config_file) if config_file else None, only=set(only) or None,
+                           history=not no_history, exemptions=not no_exemptions,
+                           baseline=Path(baseline) if baseline else None, base=base_ref,
+                           policy_from_base=policy_from_base)
+    result = run_check(root, options)
+    if write_baseline:
+        _write(baseline_text(result.findings), write_baseline)
+        click.echo(f"gitops-lint: wrote {sum(1 for f in result.findings if f.suppressed is None)} finding(s) "
+                   f"to the baseline {write_baseline}", err=True)
+        sys.exit(EXIT_PASS)
     threshold = Severity.WARNING if strict else Severity(fail_on)
-    use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    _write(render(fmt, result, fail_on=threshold, color=use_color), output)
+    use_color = color if color is not None else (stdout_file is None and sys.stdout.isatty())
+    _write(render(main_format, result, fail_on=threshold, color=use_color), stdout_file)
+    for name, target in extra:
+        _write(render(name, result, fail_on=threshold), target)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        _write(render("markdown", result, fail_on=threshold), summary, append=True)
     sys.exit(EXIT_FINDINGS if result.failed(threshold) else EXIT_PASS)
+
+
+def _parse_outputs(outputs: tuple[str, ...]) -> tuple[str | None, list[tuple[str, str]]]:
+    plain = [o for o in outputs if "=" not in o or o.split("=", 1)[0] not in FORMATS]
+    if len(plain) > 1:
+        raise GitopsLintError(f"--output: only one plain FILE (for --format) is allowed, got {', '.join(plain)}")
+    extra = [tuple(o.split("=", 1)) for o in outputs if o not in plain]
+    return (plain[0] if plain else None), [(name, target) for name, target in extra]
 
 
 @main.command()
 @click.argument("path", default=".", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
 @_guarded
 def discover(path: str, fmt: str, config_file: str | None) -> None:
@@ -130,7 +165,7 @@ def discover(path: str, fmt: str, config_file: str | None) -> None:
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @_guarded
 def rules_cmd(fmt: str) -> None:
     """List every rule: id, default severity, summary."""

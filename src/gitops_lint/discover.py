@@ -15,21 +15,22 @@ from typing import Any
 from gitops_lint import argocd, gitio, layouts
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
-from gitops_lint.model import ArgoApp, Deployment, Source
+from gitops_lint.model import ArgoApp, Deployment, GitView, Source
 from gitops_lint.layouts import KUSTOMIZATIONS, joined
 from gitops_lint.repo import AppModel, FileCache, RepoModel
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def discover(root: Path, config: Config) -> RepoModel:
+def discover(root: Path, config: Config, git: GitView | None = None) -> RepoModel:
+    git = git or GitView(root)
     cache = FileCache(root)
     notices: list[str] = []
     files = [f for f in _list_files(root) if not config.excluded(f)]
     charts = sorted({posixpath.dirname(f) for f in files if posixpath.basename(f) == "Chart.yaml"})
     yaml_files = [f for f in files if f.endswith(YAML_SUFFIXES) and not _is_template(f, charts)
                   and not f.endswith(".gotmpl")]
-    argo_apps = _argo_apps(root, cache, yaml_files, notices)
+    argo_apps = _argo_apps(root, cache, yaml_files, notices, gitio.remote_urls(git.root))
     scheme = config.scheme
     grouped: dict[str, list[Deployment]] = defaultdict(list)
     consumers: dict[str, str] = {}  # values file -> the app whose Application uses it
@@ -55,7 +56,7 @@ def discover(root: Path, config: Config) -> RepoModel:
                        | {p for _, _, p in unused}):
         cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
     return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
-                     files=files, notices=notices, tags=gitio.local_tags(root))
+                     files=files, notices=notices, tags=gitio.local_tags(git.root), git=git)
 
 
 def _declared_layouts(config: Config, files: list[str], grouped: dict[str, list[Deployment]]) -> None:
@@ -119,7 +120,8 @@ def _is_template(path: str, charts: list[str]) -> bool:
                for index, part in enumerate(parts[:-1]))
 
 
-def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: list[str]) -> list[ArgoApp]:
+def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: list[str],
+               remote_urls: list[str]) -> list[ArgoApp]:
     docs = []
     for path in yaml_files:
         full = root / path
@@ -136,7 +138,7 @@ def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: lis
         for index, doc in enumerate(loaded.docs):
             if argocd.is_argo_doc(doc.data):
                 docs.append((path, index, doc.data))
-    is_local = _local_matcher(root, docs)
+    is_local = _local_matcher(root, docs, remote_urls)
     apps: list[ArgoApp] = []
     for path, index, data in docs:
         parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local)
@@ -145,9 +147,10 @@ def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: lis
     return apps
 
 
-def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, Any]]]) -> Callable[[str], bool]:
+def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, Any]]],
+                   remote_urls: list[str]) -> Callable[[str], bool]:
     """Which repoURLs are this repository: a remote's URL, or (no remote) ones whose paths exist here."""
-    remotes = {gitio.normalize_url(u) for u in gitio.remote_urls(root)}
+    remotes = {gitio.normalize_url(u) for u in remote_urls}
     if remotes:
         return lambda url: gitio.normalize_url(url) in remotes
     seen: dict[str, bool] = {}

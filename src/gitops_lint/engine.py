@@ -5,15 +5,18 @@ import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
-from gitops_lint import gitio
+from gitops_lint import gitio, suppress
 from gitops_lint.checks import CheckKind, Hit, get_kind
 from gitops_lint.config import Config
 from gitops_lint.discover import discover
 from gitops_lint.errors import HistoryUnavailableError
 from gitops_lint.history import HistoryStore
-from gitops_lint.model import Finding, Severity
+from gitops_lint.model import Finding, GitView, Severity
 from gitops_lint.repo import RepoModel
 from gitops_lint.rules import Configured, configure, load_rules
+
+
+META_RULE = "meta/suppression"
 
 
 class Result(NamedTuple):
@@ -35,9 +38,10 @@ def _enabled(item: Configured, only: set[str] | None) -> bool:
     return item.severity is not Severity.OFF or any(s is not Severity.OFF for s in item.severity_by_case.values())
 
 
-def run(root: Path, config: Config, *, only: set[str] | None = None, history: bool = True) -> Result:
+def run(root: Path, config: Config, *, only: set[str] | None = None, history: bool = True,
+        exemptions: bool = True, baseline: Path | None = None, git: GitView | None = None) -> Result:
     configured = [item for item in configure(load_rules(), config.rules, config.path) if _enabled(item, only)]
-    model = discover(root, config)
+    model = discover(root, config, git)
     history_rules = sorted(i.rule.id for i in configured if _kind(i).needs_history)
     readers = history_rules or [i.rule.id for i in configured if _kind(i).uses_history]
     status, notices = _attach_history(model, history_rules, readers, wanted=history)
@@ -52,8 +56,15 @@ def run(root: Path, config: Config, *, only: set[str] | None = None, history: bo
             if finding is not None:
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message),
                                     finding)
-    ordered = sorted(findings.values(), key=Finding.sort_key)
-    notices = notices + (model.history.notices if model.history else []) + list(model.notices)
+    outcome = suppress.apply(list(findings.values()), root=root, config=config, loaded=model.cache.loaded_paths(),
+                             exemptions=exemptions, baseline=baseline)
+    final = outcome.findings
+    meta = next((item for item in configured if item.rule.id == META_RULE), None)
+    if meta is not None:  # with --rule, other rules' suppressions would look unused: not reported then
+        hits = [hit for hit in outcome.hits if only is None or hit.case != "unused"]
+        final += [f for f in (_finding(model, meta, hit) for hit in hits) if f is not None]
+    ordered = sorted(final, key=Finding.sort_key)
+    notices = notices + (model.history.notices if model.history else []) + list(model.notices) + outcome.notices
     return Result(ordered, model, notices, status)
 
 
@@ -69,23 +80,25 @@ def _attach_history(model: RepoModel, rules: list[str], readers: list[str], *,
     if not readers:
         return "skipped", []
     if not rules:  # only rules that can do without history: use it quietly when it is there
-        if wanted and gitio.toplevel(model.root) is not None and not gitio.is_shallow(model.root) \
-                and gitio.head_commit(model.root) is not None:
+        git = model.git.root
+        if wanted and gitio.toplevel(git) is not None and not gitio.is_shallow(git) \
+                and gitio.head_commit(git) is not None:
             _attach(model)
             return "checked", []
         return "skipped", []
     names = ", ".join(rules)
     if not wanted:
         return "skipped", [f"--no-history: {names} did not run"]
-    if gitio.toplevel(model.root) is None:
-        return "unavailable", [f"{model.root.name} is not a git repository: {names} could not run "
+    git = model.git.root
+    if gitio.toplevel(git) is None:
+        return "unavailable", [f"{git.name} is not a git repository: {names} could not run "
                                "(they need the git history of the env files)"]
-    if gitio.is_shallow(model.root):
+    if gitio.is_shallow(git):
         raise HistoryUnavailableError(
             f"this is a shallow clone, so {names} cannot see when each image ran where. "
             "Fetch the full history (actions/checkout: fetch-depth: 0; or git fetch --unshallow), "
             "or pass --no-history to skip these rules")
-    if gitio.head_commit(model.root) is None:
+    if gitio.head_commit(git) is None:
         return "unavailable", [f"the repository has no commits yet: {names} could not run"]
     _attach(model)
     return "checked", []
@@ -93,11 +106,12 @@ def _attach_history(model: RepoModel, rules: list[str], readers: list[str], *,
 
 def _attach(model: RepoModel) -> None:
     current = {}
-    for path in model.tracked_files():
+    for path in model.tracked_files() if model.git.working_tree else ():
         loaded = model.cache.load(path)
         if loaded is not None:
             current[path] = loaded.data
-    model.history = HistoryStore(model.root, tracked=model.tracked_files(), current_branch_files=current)
+    model.history = HistoryStore(model.git.root, tracked=model.tracked_files(), current_branch_files=current,
+                                 head=model.git.head)
 
 
 def _severity(item: Configured, hit: Hit) -> Severity:

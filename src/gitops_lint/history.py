@@ -84,12 +84,13 @@ class HistoryStore:
     """Timelines for every deployment of a model, computed on first use, revision by revision."""
 
     def __init__(self, root: Path, *, tracked: set[str], current_branch_files: dict[str, Any],
-                 chart_versions: bool = True) -> None:
+                 head: str | None = None, chart_versions: bool = True) -> None:
         self.root = root
         self._tracked = tracked  # every file any env's values come from
         self.notices: list[str] = []
         self._current = current_branch_files  # path -> parsed working-tree data (the newest state)
-        self._head = gitio.head_commit(root)
+        self._head = gitio.resolve(root, head) if head else gitio.head_commit(root)
+        self._head_name = head
         self._logs: dict[str, list[gitio.Commit]] = {}
         self._pruned: dict[str | None, Any] = {None: None}
         self._timelines: dict[tuple[Any, ...], Timeline] = {}
@@ -100,7 +101,7 @@ class HistoryStore:
         """(revision as named, commit) the env watches; the checked-out branch when unknown."""
         named = (dep.revision or "HEAD").strip() or "HEAD"
         if named.upper() == "HEAD":
-            branch = gitio.current_branch(self.root)
+            branch = self._head_name or gitio.current_branch(self.root)
             return (f"branch {branch}" if branch else "HEAD"), self._head
         sha = gitio.resolve(self.root, named)
         if sha is None:

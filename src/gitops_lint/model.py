@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Any, NamedTuple
 
 KeyPath = tuple[Any, ...]  # mapping keys (str) and list indices (int), outermost first
@@ -118,6 +119,15 @@ class Deployment(NamedTuple):
     namespace: str | None
     revision: str | None  # the git revision the env watches, None = current branch
     kind: str = "helm"  # "helm": values files; "kustomize": a kustomization (images only, no values)
+
+
+class GitView(NamedTuple):
+    """Where git facts come from: the repo to ask, the commit that counts as HEAD, and whether the
+    working tree is the newest state (not when linting a snapshot of another revision)."""
+
+    root: Path
+    head: str | None = None
+    working_tree: bool = True
 
 
 class Finding(NamedTuple):

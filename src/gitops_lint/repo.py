@@ -14,7 +14,7 @@ from gitops_lint import yamlio
 from gitops_lint.config import Config
 from gitops_lint.errors import YamlProblem
 from gitops_lint.history import HistoryStore, Timeline
-from gitops_lint.model import ArgoApp, Deployment, Image, KeyPath, Origin, Position
+from gitops_lint.model import ArgoApp, Deployment, GitView, Image, KeyPath, Origin, Position
 from gitops_lint.values import Effective, Layer, effective, parameters_to_values
 
 
@@ -76,7 +76,8 @@ class RepoModel:
 
     def __init__(self, root: Path, config: Config, cache: FileCache, *, apps: list[AppModel],
                  argo_apps: list[ArgoApp], unused_env_files: list[tuple[str, str, str]],
-                 files: list[str], notices: list[str], tags: frozenset[str]) -> None:
+                 files: list[str], notices: list[str], tags: frozenset[str], git: GitView) -> None:
+        self.git = git
         self.root = root
         self.config = config
         self.cache = cache

@@ -19,7 +19,16 @@ def yaml_problems(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                   line=problem.line, column=problem.column)
 
 
-KINDS = (CheckKind("yaml-problem", yaml_problems, {
+_YAML = (CheckKind("yaml-problem", yaml_problems, {
     "type": "object", "required": ["problem"], "additionalProperties": False,
     "properties": {"problem": {"enum": ["yaml/syntax", "yaml/duplicate-key", "yaml/unsafe"]}},
 }, "Reports a file the linter needs that cannot be loaded (or loads ambiguously)."),)
+
+
+def _suppressions(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    """Reported by the engine after every other rule ran (see suppress.py): nothing to do here."""
+    return iter(())
+
+
+KINDS = _YAML + (CheckKind("suppressions", _suppressions, {"type": "object", "additionalProperties": False},
+                           "Checks inline suppressions and config exemptions (run by the engine last)."),)

@@ -32,6 +32,8 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = Fal
     if result.notices:
         lines.append("")
     for finding in result.findings:
+        if finding.suppressed is not None:
+            continue
         severity = paint(f"{finding.severity.value:<7}", _COLORS.get(finding.severity, ""))
         lines.append(f"{paint(_where(finding), _BOLD)}  {severity} {finding.rule}")
         lines.append(f"    {finding.message}")
@@ -39,13 +41,21 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = Fal
             lines.append(f"    fix: {finding.fix}")
     if result.findings:
         lines.append("")
+    verdict = "FAIL" if result.failed(fail_on) else "PASS"
+    lines.append(paint(verdict, _COLORS[Severity.ERROR] if verdict == "FAIL" else "\033[32m")
+                 + summary_line(result, fail_on=fail_on)[4:])
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(result: Any, *, fail_on: Severity) -> str:
+    """`FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → prod), 8 files read`."""
     model = result.model
     counts = ", ".join(_plural(result.count(s), s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     chains = sorted({" → ".join(d.env.name for d in app.deployments) for app in model.apps})
     scope = f"{_plural(len(model.apps), 'app')}"
     if len(chains) == 1:
         scope += f" ({chains[0]})"
+    suppressed = sum(1 for f in result.findings if f.suppressed is not None)
+    tail = f" ({suppressed} suppressed)" if suppressed else ""
     verdict = "FAIL" if result.failed(fail_on) else "PASS"
-    lines.append(f"{paint(verdict, _COLORS[Severity.ERROR] if verdict == 'FAIL' else chr(27) + '[32m')}  "
-                 f"{counts} in {scope}, {_plural(len(model.cache.loaded_paths()), 'file')} read")
-    return "\n".join(lines) + "\n"
+    return (f"{verdict}  {counts} in {scope}, {_plural(len(model.cache.loaded_paths()), 'file')} read{tail}")

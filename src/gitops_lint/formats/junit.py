@@ -1,0 +1,48 @@
+"""JUnit XML (one testsuite per rule, one failing testcase per finding) for Jenkins and GitLab."""
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from gitops_lint.model import Severity
+from gitops_lint.rules import load_rules
+
+
+def _where(finding: Any) -> str:
+    where = finding.path or "(repository)"
+    return f"{where}:{finding.line}" if finding.line else where
+
+
+def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
+    suites = ET.Element("testsuites", name="gitops-lint")
+    total = failures = 0
+    for rule in load_rules():
+        findings = [f for f in result.findings if f.rule == rule.id]
+        suite = ET.SubElement(suites, "testsuite", name=rule.id)
+        failed = 0
+        if not findings:
+            ET.SubElement(suite, "testcase", classname=rule.id, name=f"{rule.id}: {rule.title}")
+        for finding in findings:
+            case = ET.SubElement(suite, "testcase", classname=rule.id, name=_where(finding))
+            details = "\n".join(filter(None, [finding.message, f"fix: {finding.fix}" if finding.fix else "",
+                                              f"app: {finding.app} env: {finding.env}" if finding.app else ""]))
+            if finding.suppressed is not None:
+                skipped = ET.SubElement(case, "skipped", message=f"suppressed: {finding.suppressed}")
+                skipped.text = details
+            elif finding.severity.rank >= fail_on.rank:
+                failure = ET.SubElement(case, "failure", message=finding.message, type=finding.severity.value)
+                failure.text = details
+                failed += 1
+            else:
+                ET.SubElement(case, "system-out").text = f"{finding.severity.value}: {details}"
+        count = max(len(findings), 1)
+        suite.set("tests", str(count))
+        suite.set("failures", str(failed))
+        suite.set("errors", "0")
+        suite.set("skipped", str(sum(1 for f in findings if f.suppressed is not None)))
+        total += count
+        failures += failed
+    suites.set("tests", str(total))
+    suites.set("failures", str(failures))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
