@@ -10,20 +10,11 @@ from typing import Any
 import pytest
 
 from gitops_lint.config import load_config
+from gitops_lint.demo import write_files
 from gitops_lint.engine import Result, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOT_REPO_FILES = {"expected.txt", "README.md"}
-
-
-def write_files(root: Path, files: dict[str, str | None]) -> None:
-    for relpath, text in files.items():
-        target = root / relpath
-        if text is None:
-            target.unlink(missing_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
 
 
 def git(root: Path, *args: str, date: str | None = None) -> str:
