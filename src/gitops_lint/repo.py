@@ -19,17 +19,22 @@ from gitops_lint.values import Effective, Layer, effective, parameters_to_values
 
 
 class FileCache:
-    """Loads repo files once; remembers the problems of those that cannot be used."""
+    """Loads repo files once; remembers the problems of those that cannot be used.
+
+    Files load without positions; the few that a finding points into are parsed again with
+    positions when asked (`position`), which keeps the common path fast.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._files: dict[str, yamlio.YamlFile | None] = {}
+        self._positioned: dict[str, yamlio.YamlFile | None] = {}
         self.problems: dict[str, list[YamlProblem]] = {}
 
     def load(self, relpath: str) -> yamlio.YamlFile | None:
         if relpath not in self._files:
             try:
-                loaded: yamlio.YamlFile | None = yamlio.load_file(self.root, relpath)
+                loaded: yamlio.YamlFile | None = yamlio.load_file(self.root, relpath, positions=False)
                 self.problems.setdefault(relpath, []).extend(loaded.problems if loaded else ())
             except YamlProblem as problem:
                 loaded = None
@@ -46,7 +51,13 @@ class FileCache:
 
     def position(self, origin: Origin) -> Position | None:
         """Line and column of `origin`: the value when it is a scalar, else its key."""
-        loaded = self._files.get(origin.path) if origin.path in self._files else self.load(origin.path)
+        if origin.path not in self._positioned:
+            try:
+                self._positioned[origin.path] = (yamlio.load_file(self.root, origin.path)
+                                                 if self.load(origin.path) is not None else None)
+            except YamlProblem:
+                self._positioned[origin.path] = None
+        loaded = self._positioned[origin.path]
         if loaded is None or origin.doc >= len(loaded.docs):
             return None
         doc = loaded.docs[origin.doc]
