@@ -125,14 +125,16 @@ def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: lis
     docs = []
     for path in yaml_files:
         full = root / path
-        try:
-            if full.is_symlink() or b"argoproj.io" not in full.read_bytes():
-                if full.is_symlink():
-                    cache.load(path)  # reports a symlink leaving the repo as yaml/unsafe
+        if os.path.islink(full):
+            loaded = cache.load(path)  # a symlink leaving the repo is refused (yaml/unsafe)
+        else:
+            try:
+                data = full.read_bytes()
+            except OSError:
                 continue
-        except OSError:
-            continue
-        loaded = cache.load(path)
+            if b"argoproj.io" not in data:
+                continue
+            loaded = cache.load(path, data=data)
         if loaded is None:
             continue
         for index, doc in enumerate(loaded.docs):

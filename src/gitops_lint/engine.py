@@ -56,6 +56,8 @@ def run(root: Path, config: Config, *, only: set[str] | None = None, history: bo
             if finding is not None:
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message),
                                     finding)
+    if model.history is not None:
+        model.history.close()
     outcome = suppress.apply(list(findings.values()), root=root, config=config, loaded=model.cache.loaded_paths(),
                              exemptions=exemptions, baseline=baseline)
     final = outcome.findings

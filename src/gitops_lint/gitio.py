@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import threading
-from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -185,34 +183,32 @@ def _unquote(path: str) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def read_blobs(root: Path, blob_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-    """(id, content) for every blob, read through one `git cat-file --batch` process, streamed."""
-    ids = sorted(set(blob_ids))
-    if not ids:
-        return
-    proc = subprocess.Popen(["git", *_SAFE, "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
-    assert proc.stdin is not None and proc.stdout is not None
+class BlobReader:
+    """One `git cat-file --batch` process for the whole run, asked for one blob at a time.
 
-    def feed() -> None:
-        assert proc.stdin is not None
-        try:
-            proc.stdin.write("".join(f"{blob}\n" for blob in ids).encode())
-        finally:
-            proc.stdin.close()
+    History is read newest first and stops as soon as the question is answered, so blobs are
+    fetched on demand instead of all up front.
+    """
 
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    try:
-        for _ in ids:
-            header = proc.stdout.readline().decode().split()
-            if len(header) < 3 or header[1] != "blob":
-                continue  # "<id> missing": a shallow or partial clone
-            size = int(header[2])
-            data = proc.stdout.read(size)
-            proc.stdout.read(1)  # the newline after each object
-            yield header[0], data
-    finally:
-        writer.join()
-        proc.stdout.close()
-        proc.wait()
+    def __init__(self, root: Path) -> None:
+        self._proc = subprocess.Popen(["git", *_SAFE, "-C", str(root), "cat-file", "--batch"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      env=_env())
+
+    def read(self, blob: str) -> bytes | None:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(f"{blob}\n".encode())
+        self._proc.stdin.flush()
+        header = self._proc.stdout.readline().decode().split()
+        if len(header) < 3 or header[1] != "blob":
+            return None  # "<id> missing": a shallow or partial clone
+        data = self._proc.stdout.read(int(header[2]))
+        self._proc.stdout.read(1)  # the newline after each object
+        return data
+
+    def close(self) -> None:
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._proc.wait()

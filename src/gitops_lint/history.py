@@ -7,6 +7,7 @@ of the checked-out branch ("now"), so a pre-commit run judges the change being c
 """
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from gitops_lint.values import merge
 
 WORKING_TREE = "working tree"
 _LEAF_KEYS = frozenset({"repository", "tag", "digest", "sha", "registry", "name", "image_tag", "imageTag",
-                        "newName", "newTag"})
+                        "newName", "newTag", "appVersion"})
 
 
 class ImageRef(NamedTuple):
@@ -50,9 +51,60 @@ class State(NamedTuple):
         return any(image.same_build(other) for other in self.images)
 
 
-class Timeline(NamedTuple):
-    revision: str  # as the Application names it ("main", "v1.4.0", "HEAD")
-    states: tuple[State, ...]  # oldest first; a new state only when the images change
+class Timeline:
+    """What one env ran, newest first, computed only as far back as a question needs.
+
+    A state starts at the commit where the env's images last changed. `newest()` walks back
+    lazily (parsing each file version on first use); `states` materialises the whole history.
+    """
+
+    def __init__(self, revision: str, versions: Iterator[tuple[str, int, tuple[ImageRef, ...]]]) -> None:
+        self.revision = revision  # as the Application names it ("branch main", "tag v1.4.0")
+        self._versions = versions  # (commit, time, images), newest first, one per change
+        self._states: list[State] = []  # newest first, runs of equal images folded
+        self._pending: tuple[str, int, tuple[ImageRef, ...]] | None = None
+        self._done = False
+
+    def newest(self) -> Iterator[State]:
+        index = 0
+        while True:
+            while index >= len(self._states) and not self._done:
+                self._advance()
+            if index >= len(self._states):
+                return
+            yield self._states[index]
+            index += 1
+
+    def _advance(self) -> None:
+        """Fold the next run of versions with the same images into one state (its oldest commit)."""
+        run = self._pending or next(self._versions, None)
+        self._pending = None
+        if run is None:
+            self._done = True
+            return
+        for older in self._versions:
+            if older[2] != run[2]:
+                self._pending = older
+                break
+            run = older
+        else:
+            self._done = True
+        self._states.append(State(*run))
+
+    @property
+    def states(self) -> tuple[State, ...]:
+        """Every state, oldest first (walks the whole history)."""
+        return tuple(reversed(list(self.newest())))
+
+    def latest(self) -> State | None:
+        return next(self.newest(), None)
+
+    def oldest(self) -> State | None:
+        """The first state (walks the whole history)."""
+        found = None
+        for found in self.newest():
+            pass
+        return found
 
 
 def ref_of(image: Image) -> ImageRef:
@@ -81,77 +133,101 @@ def prune(node: Any) -> Any:
 
 
 class HistoryStore:
-    """Timelines for every deployment of a model, computed on first use, revision by revision."""
+    """Timelines for every deployment, from one `git log` per watched revision and one blob reader."""
 
     def __init__(self, root: Path, *, tracked: set[str], current_branch_files: dict[str, Any],
                  head: str | None = None, chart_versions: bool = True) -> None:
         self.root = root
-        self._tracked = tracked  # every file any env's values come from
         self.notices: list[str] = []
+        self._tracked = tracked  # every file any env's values come from
         self._current = current_branch_files  # path -> parsed working-tree data (the newest state)
         self._head = gitio.resolve(root, head) if head else gitio.head_commit(root)
         self._head_name = head
-        self._logs: dict[str, list[gitio.Commit]] = {}
-        self._pruned: dict[str | None, Any] = {None: None}
+        self._logs: dict[str, tuple[list[gitio.Commit], dict[str, list[int]]]] = {}
+        self._revisions: dict[str, tuple[str, str | None]] = {}
+        self._pruned: dict[str, Any] = {}
         self._timelines: dict[tuple[Any, ...], Timeline] = {}
+        self._reader: gitio.BlobReader | None = None
         self._now = int(time.time())
         self._chart_versions = chart_versions
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def revision(self, dep: Deployment) -> tuple[str, str | None]:
         """(revision as named, commit) the env watches; the checked-out branch when unknown."""
         named = (dep.revision or "HEAD").strip() or "HEAD"
+        if named not in self._revisions:
+            self._revisions[named] = self._resolve(named)
+        shown, sha = self._revisions[named]
+        if shown.endswith("(not found; read HEAD)"):
+            self.notices.append(f"{dep.app}/{dep.env.name}: revision {named!r} is not in this clone; "
+                                "its history is read from the checked-out branch instead")
+        return shown, sha
+
+    def _resolve(self, named: str) -> tuple[str, str | None]:
         if named.upper() == "HEAD":
             branch = self._head_name or gitio.current_branch(self.root)
             return (f"branch {branch}" if branch else "HEAD"), self._head
         sha = gitio.resolve(self.root, named)
         if sha is None:
-            self.notices.append(f"{dep.app}/{dep.env.name}: revision {named!r} is not in this clone; "
-                                "its history is read from the checked-out branch instead")
             return f"{named} (not found; read HEAD)", self._head
         return f"{gitio.ref_kind(self.root, named)} {named}", sha
 
     def timeline(self, dep: Deployment, *, chart_file: str | None) -> Timeline:
         key = (dep.app, dep.env.name, dep.value_files, chart_file)
         if key not in self._timelines:
-            self._timelines[key] = self._build(dep, chart_file)
+            named, sha = self.revision(dep)
+            self._timelines[key] = Timeline(named, self._versions(dep, sha, chart_file) if sha else iter(()))
         return self._timelines[key]
 
-    def _build(self, dep: Deployment, chart_file: str | None) -> Timeline:
-        named, sha = self.revision(dep)
-        if sha is None:
-            return Timeline(named, ())
+    def _versions(self, dep: Deployment, sha: str,
+                  chart_file: str | None) -> Iterator[tuple[str, int, tuple[ImageRef, ...]]]:
+        """(commit, time, images) at every commit that changes one of the env's files, newest first;
+        the working tree first when it is the newest state of this revision."""
         paths = list(dep.value_files) + ([chart_file] if chart_file else [])
-        commits = self._log(sha)
-        blobs: dict[str, str | None] = {}
-        states: list[State] = []
-        for commit in commits:
-            touched = [p for p in paths if p in commit.changes]
-            if not touched and states:
-                continue
-            for path in touched:
-                blobs[path] = commit.changes[path]
-            if not any(blobs.get(p) for p in dep.value_files):
-                continue
-            found = self._images([self._pruned.get(blobs.get(p)) for p in dep.value_files],
-                                 self._pruned.get(blobs.get(chart_file)) if chart_file else None)
-            if not states or found != states[-1].images:
-                states.append(State(commit.sha, commit.time, found))
+        commits, by_path = self._log(sha)
         if sha == self._head and all(p in self._current for p in dep.value_files):
             found = self._images([prune(self._current[p]) for p in dep.value_files],
                                  prune(self._current.get(chart_file)) if chart_file else None)
-            if not states or found != states[-1].images:
-                last = states[-1].time if states else 0
-                states.append(State(WORKING_TREE, max(self._now, last + 1), found))
-        return Timeline(named, tuple(states))
+            yield WORKING_TREE, max(self._now, commits[-1].time + 1 if commits else 0), found
+        touched = sorted({index for path in paths for index in by_path.get(path, ())}, reverse=True)
+        for index in touched:
+            blobs = {path: self._blob_at(commits, by_path.get(path, []), index, path) for path in paths}
+            if not any(blobs.get(p) for p in dep.value_files):
+                return  # before the env's files existed
+            found = self._images([self._parsed(blobs.get(p)) for p in dep.value_files],
+                                 self._parsed(blobs.get(chart_file)) if chart_file else None)
+            yield commits[index].sha, commits[index].time, found
 
-    def _log(self, sha: str) -> list[gitio.Commit]:
+    @staticmethod
+    def _blob_at(commits: list[gitio.Commit], indexes: list[int], index: int, path: str) -> str | None:
+        """The path's blob as of commit `index`: its last change at or before it."""
+        position = bisect.bisect_right(indexes, index)
+        return commits[indexes[position - 1]].changes[path] if position else None
+
+    def _log(self, sha: str) -> tuple[list[gitio.Commit], dict[str, list[int]]]:
+        """The commits of a revision, and for each path the indexes of the commits that change it."""
         if sha not in self._logs:
             commits = gitio.log_changes(self.root, sha, self._tracked)
-            wanted = {blob for c in commits for blob in c.changes.values() if blob and blob not in self._pruned}
-            for blob, data in gitio.read_blobs(self.root, wanted):
-                self._pruned[blob] = _parse(data)
-            self._logs[sha] = commits
+            by_path: dict[str, list[int]] = {}
+            for index, commit in enumerate(commits):
+                for path in commit.changes:
+                    by_path.setdefault(path, []).append(index)
+            self._logs[sha] = (commits, by_path)
         return self._logs[sha]
+
+    def _parsed(self, blob: str | None) -> Any:
+        if blob is None:
+            return None
+        if blob not in self._pruned:
+            if self._reader is None:
+                self._reader = gitio.BlobReader(self.root)
+            data = self._reader.read(blob)
+            self._pruned[blob] = _parse(data) if data is not None else None
+        return self._pruned[blob]
 
     def _images(self, layers: list[Any], chart: Any) -> tuple[ImageRef, ...]:
         merged: Any = {}
@@ -174,16 +250,25 @@ def _parse(data: bytes) -> Any:
         return None  # a version that did not parse ran nothing we can know
 
 
-def arrival(timeline: Timeline, image: ImageRef) -> int | None:
-    """Index of the state that brought `image` in for its current run (the latest run's start)."""
-    states = timeline.states
-    if not states or not states[-1].holds(image):
-        return None
-    index = len(states) - 1
-    while index > 0 and states[index - 1].holds(image):
-        index -= 1
-    return index
+def arrival(timeline: Timeline, image: ImageRef) -> State | None:
+    """The state that brought `image` in for its current run (walking back while it is held)."""
+    brought = None
+    for state in timeline.newest():
+        if not state.holds(image):
+            break
+        brought = state
+    return brought
 
 
-def runs(timeline: Timeline, image: ImageRef) -> Iterator[State]:
-    return (state for state in timeline.states if state.holds(image))
+def held_before(timeline: Timeline, image: ImageRef, moment: int) -> State | None:
+    """The latest state that held `image` and started strictly before `moment`."""
+    return next((s for s in timeline.newest() if s.time < moment and s.holds(image)), None)
+
+
+def first_holding(timeline: Timeline, image: ImageRef) -> State | None:
+    """The oldest state that held `image` (walks the whole history)."""
+    found = None
+    for state in timeline.newest():
+        if state.holds(image):
+            found = state
+    return found

@@ -28,13 +28,26 @@ def _match(keys: tuple[str, ...], segs: tuple[str, ...]) -> bool:
     return bool(keys) and fnmatch.fnmatchcase(keys[0], head) and _match(keys[1:], rest)
 
 
+@lru_cache(maxsize=64)
+def _last_keys(patterns: tuple[str, ...]) -> frozenset[str] | None:
+    """The key names a match can end with, or None when a pattern ends in a wildcard."""
+    lasts = set()
+    for pattern in patterns:
+        last = _segments(pattern)[-1]
+        if any(c in last for c in "*?["):
+            return None
+        lasts.add(last)
+    return frozenset(lasts)
+
+
 def find(data: Any, patterns: list[str], path: KeyPath = ()) -> Iterator[KeyPath]:
     """Outermost mapping keys matching any pattern (a match is not searched inside)."""
     if not isinstance(data, dict):
         return
+    lasts = _last_keys(tuple(patterns))
     for key, value in data.items():
         here = path + (key,)
-        if any(matches(here, pattern) for pattern in patterns):
+        if (lasts is None or str(key) in lasts) and any(matches(here, pattern) for pattern in patterns):
             yield here
         elif isinstance(value, dict):
             yield from find(value, patterns, here)

@@ -31,10 +31,12 @@ class FileCache:
         self._positioned: dict[str, yamlio.YamlFile | None] = {}
         self.problems: dict[str, list[YamlProblem]] = {}
 
-    def load(self, relpath: str) -> yamlio.YamlFile | None:
+    def load(self, relpath: str, *, data: bytes | None = None) -> yamlio.YamlFile | None:
+        """The file's documents (None when it cannot be used); `data` when already read."""
         if relpath not in self._files:
             try:
-                loaded: yamlio.YamlFile | None = yamlio.load_file(self.root, relpath, positions=False)
+                text = yamlio.decode(data, relpath) if data is not None else yamlio.read_text(self.root, relpath)
+                loaded: yamlio.YamlFile | None = yamlio.load_text(text, relpath, positions=False)
                 self.problems.setdefault(relpath, []).extend(loaded.problems if loaded else ())
             except YamlProblem as problem:
                 loaded = None

@@ -64,6 +64,8 @@ class Converter:
         return self._sizes[key]
 
     def _convert(self, node: Any, path: KeyPath, depth: int) -> Any:
+        if node.id == "scalar":  # most nodes: an aliased scalar costs one node, nothing to track
+            return _scalar(node)
         if depth > self.limits.max_depth:
             raise YamlProblem("yaml/unsafe", f"refused: nesting deeper than {self.limits.max_depth} levels",
                               path=self.relpath, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
@@ -79,10 +81,8 @@ class Converter:
                                   path=self.relpath, line=node.start_mark.line + 1,
                                   column=node.start_mark.column + 1)
             return self._done[key]
-        if node.id == "scalar":
-            value = _scalar(node)
-        elif node.id == "sequence":
-            value = []
+        if node.id == "sequence":
+            value: Any = []
             self._open.add(key)
             for index, item in enumerate(node.value):
                 if self.want_positions:
@@ -104,7 +104,7 @@ class Converter:
             if key_node.tag == _MERGE:
                 self._merge(value_node, merged, path, depth)
                 continue
-            key = self._convert(key_node, path, depth + 1)
+            key = _scalar(key_node) if key_node.id == "scalar" else self._convert(key_node, path, depth + 1)
             if isinstance(key, (dict, list)):
                 key = str(key)
             if key in explicit:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from gitops_lint.checks import CheckKind, Hit
-from gitops_lint.history import WORKING_TREE, ImageRef, State, Timeline, arrival
+from gitops_lint.history import WORKING_TREE, ImageRef, State, Timeline, arrival, first_holding, held_before
 from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
 
@@ -71,31 +71,29 @@ def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         return
     for up, dep in model.pairs():
         down_tl, up_tl = model.timeline(dep), model.timeline(up)
-        if not down_tl.states:
-            continue
-        for image in down_tl.states[-1].images:
+        latest = down_tl.latest()
+        for image in latest.images if latest else ():
             if _mutable(image):
                 continue
-            index = arrival(down_tl, image)
-            assert index is not None
-            brought = down_tl.states[index]
-            if index == 0 and up_tl.states and up_tl.states[0].holds(image) and up_tl.states[0].time <= brought.time:
+            brought = arrival(down_tl, image)
+            assert brought is not None
+            if held_before(up_tl, image, brought.time):
+                continue  # promoted: the upstream ran it first (the common case stops here, early)
+            up_first = up_tl.oldest()
+            if down_tl.oldest() is brought and up_first is not None and up_first.holds(image) \
+                    and up_first.time <= brought.time:
                 continue  # present since both files began: a bootstrap, not a promotion
-            before = [s for s in up_tl.states if s.time < brought.time and s.holds(image)]
-            if before:
-                continue
-            later = next((s for s in up_tl.states if s.holds(image)), None)
+            later = first_holding(up_tl, image)
             fields = _fields(model, up, dep, image, brought, up_tl)
+            anchor = f"{image.keypath}:{image.identity}"
+            where = _location(model, dep, image)
             if later is not None and later.commit == brought.commit:
-                yield Hit("same-commit", _location(model, dep, image), dep.app, dep.env.name, fields,
-                          anchor=f"{image.keypath}:{image.identity}")
-                continue
-            if later is not None:
-                yield Hit("after", _location(model, dep, image), dep.app, dep.env.name,
-                          {**fields, "up_since": _when(later, precise=True)}, anchor=f"{image.keypath}:{image.identity}")
-                continue
-            yield Hit("default", _location(model, dep, image), dep.app, dep.env.name, fields,
-                      anchor=f"{image.keypath}:{image.identity}")
+                yield Hit("same-commit", where, dep.app, dep.env.name, fields, anchor=anchor)
+            elif later is not None:
+                yield Hit("after", where, dep.app, dep.env.name, {**fields, "up_since": _when(later, precise=True)},
+                          anchor=anchor)
+            else:
+                yield Hit("default", where, dep.app, dep.env.name, fields, anchor=anchor)
 
 
 def _fields(model: RepoModel, up: Deployment, dep: Deployment, image: ImageRef, brought: State,
@@ -103,7 +101,7 @@ def _fields(model: RepoModel, up: Deployment, dep: Deployment, image: ImageRef, 
     elsewhere = ""
     further = model.upstream(up)
     if further is not None:
-        first = next((s for s in model.timeline(further).states if s.holds(image)), None)
+        first = first_holding(model.timeline(further), image)
         elsewhere = (f"; {_version(image)} was only in {further.env.name}, since {_when(first)}" if first
                      else f"; {_version(image)} never ran in {further.env.name} either")
     return {
@@ -131,20 +129,33 @@ def soak_time(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             continue
         minimum = parse_duration(wanted)
         down_tl, up_tl = model.timeline(dep), model.timeline(up)
-        if not down_tl.states:
-            continue
-        for image in down_tl.states[-1].images:
-            index = arrival(down_tl, image)
-            assert index is not None
-            brought = down_tl.states[index]
-            first = next((s for s in up_tl.states if s.time < brought.time and s.holds(image)), None)
-            if first is None or brought.time - first.time >= minimum:
-                continue  # never ran upstream: promotion/untested-tag says so
-            soaked = brought.time - first.time
+        latest = down_tl.latest()
+        for image in latest.images if latest else ():
+            brought = arrival(down_tl, image)
+            assert brought is not None
+            before = held_before(up_tl, image, brought.time)
+            if before is None:
+                continue  # never ran upstream first: promotion/untested-tag says so
+            started = _run_start(up_tl, before, image)
+            if brought.time - started.time >= minimum:
+                continue
             yield Hit("default", _location(model, dep, image), dep.app, dep.env.name, {
-                **_fields(model, up, dep, image, brought, up_tl), "soaked": _duration(soaked),
-                "min_soak": wanted, "up_since": _when(first, precise=True),
+                **_fields(model, up, dep, image, brought, up_tl), "soaked": _duration(brought.time - started.time),
+                "min_soak": wanted, "up_since": _when(started, precise=True),
             }, anchor=f"{image.keypath}:{image.identity}")
+
+
+def _run_start(timeline: Timeline, state: State, image: ImageRef) -> State:
+    """The oldest state of the contiguous run of `image` that `state` belongs to."""
+    start, inside = state, False
+    for candidate in timeline.newest():
+        if candidate is state:
+            inside = True
+        elif inside:
+            if not candidate.holds(image):
+                break
+            start = candidate
+    return start
 
 
 def _duration(seconds: int) -> str:

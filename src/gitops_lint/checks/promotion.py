@@ -58,6 +58,8 @@ def _key_origin(model: RepoModel, dep: Deployment, image: Image, key: str) -> Or
 
 def _digest_history(model: RepoModel, up: Deployment, dep: Deployment) -> Iterator[Hit]:
     """The same tag with a digest upstream never had for it, at any time in its history."""
+    if not any(image.digest and image.tag for image in model.images(dep)):
+        return  # nothing pinned: no need to read the upstream's history
     seen: dict[tuple[str, str], set[str]] = {}
     for state in model.timeline(up).states:
         for ref in state.images:
