@@ -114,6 +114,7 @@ def _attach(model: RepoModel) -> None:
             current[path] = loaded.data
     model.history = HistoryStore(model.git.root, tracked=model.tracked_files(), current_branch_files=current,
                                  head=model.git.head)
+    model.warm_history()
 
 
 def _severity(item: Configured, hit: Hit) -> Severity:

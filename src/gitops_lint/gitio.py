@@ -195,16 +195,22 @@ class BlobReader:
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                       env=_env())
 
-    def read(self, blob: str) -> bytes | None:
+    def read(self, blobs: list[str]) -> dict[str, bytes | None]:
+        """Several blobs in one round trip (requests are small, so writing them all cannot block)."""
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(f"{blob}\n".encode())
-        self._proc.stdin.flush()
-        header = self._proc.stdout.readline().decode().split()
-        if len(header) < 3 or header[1] != "blob":
-            return None  # "<id> missing": a shallow or partial clone
-        data = self._proc.stdout.read(int(header[2]))
-        self._proc.stdout.read(1)  # the newline after each object
-        return data
+        out: dict[str, bytes | None] = {}
+        for start in range(0, len(blobs), 256):
+            chunk = blobs[start:start + 256]
+            self._proc.stdin.write("".join(f"{blob}\n" for blob in chunk).encode())
+            self._proc.stdin.flush()
+            for blob in chunk:
+                header = self._proc.stdout.readline().decode().split()
+                if len(header) < 3 or header[1] != "blob":
+                    out[blob] = None  # "<id> missing": a shallow or partial clone
+                    continue
+                out[blob] = self._proc.stdout.read(int(header[2]))
+                self._proc.stdout.read(1)  # the newline after each object
+        return out
 
     def close(self) -> None:
         if self._proc.stdin is not None:

@@ -19,6 +19,8 @@ from gitops_lint.model import Deployment, Image
 from gitops_lint.values import merge
 
 WORKING_TREE = "working tree"
+_WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
+_PREFETCH = 16  # versions read together when a question walks further back
 _LEAF_KEYS = frozenset({"repository", "tag", "digest", "sha", "registry", "name", "image_tag", "imageTag",
                         "newName", "newTag", "appVersion"})
 
@@ -162,9 +164,10 @@ class HistoryStore:
         if named not in self._revisions:
             self._revisions[named] = self._resolve(named)
         shown, sha = self._revisions[named]
-        if shown.endswith("(not found; read HEAD)"):
-            self.notices.append(f"{dep.app}/{dep.env.name}: revision {named!r} is not in this clone; "
-                                "its history is read from the checked-out branch instead")
+        notice = (f"{dep.app}/{dep.env.name}: revision {named!r} is not in this clone; its history is read from "
+                  "the checked-out branch instead")
+        if shown.endswith("(not found; read HEAD)") and notice not in self.notices:
+            self.notices.append(notice)
         return shown, sha
 
     def _resolve(self, named: str) -> tuple[str, str | None]:
@@ -175,6 +178,19 @@ class HistoryStore:
         if sha is None:
             return f"{named} (not found; read HEAD)", self._head
         return f"{gitio.ref_kind(self.root, named)} {named}", sha
+
+    def warm(self, deps: list[tuple[Deployment, str | None]]) -> None:
+        """Read the newest versions of every env's files in one batch, before any question."""
+        wanted: set[str | None] = set()
+        for dep, chart_file in deps:
+            _, sha = self.revision(dep)
+            if sha is None:
+                continue
+            commits, by_path = self._log(sha)
+            paths = list(dep.value_files) + ([chart_file] if chart_file else [])
+            touched = sorted({i for path in paths for i in by_path.get(path, ())}, reverse=True)[:_WARM]
+            wanted.update(self._blob_at(commits, by_path.get(p, []), i, p) for i in touched for p in paths)
+        self._prefetch(wanted)
 
     def timeline(self, dep: Deployment, *, chart_file: str | None) -> Timeline:
         key = (dep.app, dep.env.name, dep.value_files, chart_file)
@@ -194,7 +210,10 @@ class HistoryStore:
                                  prune(self._current.get(chart_file)) if chart_file else None)
             yield WORKING_TREE, max(self._now, commits[-1].time + 1 if commits else 0), found
         touched = sorted({index for path in paths for index in by_path.get(path, ())}, reverse=True)
-        for index in touched:
+        for position, index in enumerate(touched):
+            if position >= _WARM and (position - _WARM) % _PREFETCH == 0:  # walking further back: in batches
+                self._prefetch({self._blob_at(commits, by_path.get(path, []), i, path)
+                                for i in touched[position:position + _PREFETCH] for path in paths})
             blobs = {path: self._blob_at(commits, by_path.get(path, []), index, path) for path in paths}
             if not any(blobs.get(p) for p in dep.value_files):
                 return  # before the env's files existed
@@ -219,14 +238,20 @@ class HistoryStore:
             self._logs[sha] = (commits, by_path)
         return self._logs[sha]
 
+    def _prefetch(self, blobs: set[str | None]) -> None:
+        wanted = sorted(b for b in blobs if b is not None and b not in self._pruned)
+        if not wanted:
+            return
+        if self._reader is None:
+            self._reader = gitio.BlobReader(self.root)
+        for blob, data in self._reader.read(wanted).items():
+            self._pruned[blob] = _parse(data) if data is not None else None
+
     def _parsed(self, blob: str | None) -> Any:
         if blob is None:
             return None
         if blob not in self._pruned:
-            if self._reader is None:
-                self._reader = gitio.BlobReader(self.root)
-            data = self._reader.read(blob)
-            self._pruned[blob] = _parse(data) if data is not None else None
+            self._prefetch({blob})
         return self._pruned[blob]
 
     def _images(self, layers: list[Any], chart: Any) -> tuple[ImageRef, ...]:

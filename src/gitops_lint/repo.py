@@ -121,6 +121,10 @@ class RepoModel:
                 tracked.add(chart)
         return tracked
 
+    def warm_history(self) -> None:
+        assert self.history is not None
+        self.history.warm([(dep, self.chart_file(dep)) for dep in self.deployments()])
+
     def timeline(self, dep: Deployment) -> Timeline:
         assert self.history is not None
         return self.history.timeline(dep, chart_file=self.chart_file(dep))

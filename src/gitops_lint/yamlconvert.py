@@ -101,7 +101,7 @@ class Converter:
         merged: dict[Any, Any] = {}
         first_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            if tag_name(key_node) == _MERGE:
                 self._merge(value_node, merged, path, depth)
                 continue
             key = _scalar(key_node) if key_node.id == "scalar" else self._convert(key_node, path, depth + 1)
@@ -132,9 +132,18 @@ class Converter:
                     merged.setdefault(key, item)
 
 
+KNOWN_TAGS: dict[int, str] = {}  # id(Tag) -> its name, for the resolver's shared Tag objects
+
+
+def tag_name(node: Any) -> str:
+    """The node's tag as text; the shared resolver tags without building a string each time."""
+    ctag = node.ctag
+    return KNOWN_TAGS.get(id(ctag)) or str(ctag)
+
+
 def _scalar(node: Any) -> Any:
     text = node.value
-    tag = node.tag
+    tag = tag_name(node)
     if tag == _STR:
         return text
     if tag == _NULL:

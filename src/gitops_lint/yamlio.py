@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitops_lint.errors import YamlProblem
+from gitops_lint import yamlconvert
 from gitops_lint.yamlconvert import Converter
 from gitops_lint.model import KeyPath, Position
 
@@ -66,11 +67,19 @@ def _fast_resolver() -> Any:
     from ruamel.yaml.tag import Tag
 
     probe = VersionedResolver(version=(1, 2))
-    table = {key: [(Tag(suffix=tag), regexp) for tag, regexp in entries]
+    shared: dict[str, Any] = {}
+
+    def canonical(name: str) -> Any:
+        if name not in shared:
+            shared[name] = Tag(suffix=name)
+            yamlconvert.KNOWN_TAGS[id(shared[name])] = name
+        return shared[name]
+
+    table = {key: [(canonical(tag), regexp) for tag, regexp in entries]
              for key, entries in probe.versioned_resolver.items()}
     anywhere = table.pop(None, [])
     table = {key: entries + anywhere for key, entries in table.items()}
-    str_tag, map_tag, seq_tag = (Tag(suffix=f"tag:yaml.org,2002:{name}") for name in ("str", "map", "seq"))
+    str_tag, map_tag, seq_tag = (canonical(f"tag:yaml.org,2002:{name}") for name in ("str", "map", "seq"))
 
     class FastResolver(VersionedResolver):
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
