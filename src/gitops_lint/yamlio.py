@@ -94,9 +94,44 @@ def _fast_resolver() -> Any:
     return FastResolver
 
 
+_c_loader: Any = None
+
+
+def _compose_c(text: str) -> list[Any] | None:
+    """Compose with the C parser through one loader class made once (ruamel's own API makes a new
+    class on every call). None when ruamel.yaml.clib is not installed."""
+    global _c_loader
+    if _c_loader is None:
+        try:
+            from _ruamel_yaml import CParser
+        except ImportError:
+            _c_loader = False
+            return None
+        resolver = _fast_resolver()
+
+        class Loader(CParser, resolver):  # type: ignore[misc,valid-type]
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                resolver.__init__(self, version=(1, 2), loadumper=self)
+
+        _c_loader = Loader
+    if _c_loader is False:
+        return None
+    loader = _c_loader(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        return nodes
+    finally:
+        loader.dispose()
+
+
 def _compose(text: str) -> list[Any]:
     try:
-        return list(_yaml().compose_all(text))
+        nodes = _compose_c(text)
+        if nodes is not None:
+            return nodes
     except Exception as exc:
         # YAML 1.2 lets a later anchor redefine an earlier one; the C composer refuses, the
         # Python one only warns. Retry the rare file that does it in pure Python.
