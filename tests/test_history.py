@@ -232,7 +232,7 @@ def test_outside_git_history_rules_are_skipped_out_loud(tmp_path: Path) -> None:
     write_files(tmp_path / "plain", _envs("1", "1", "2"))
     code, out, err = _cli("check", str(tmp_path / "plain"))
     assert (code, err) == (0, "")
-    assert out.splitlines()[0] == ("note: plain is not a git repository: promotion/untested-tag could not run "
-                                   "(they need the git history of the env files)")
+    assert out.splitlines()[0] == ("note: plain is not a git repository, so the history rules "
+                                   "(promotion/untested-tag) could not run: they need the git history of the env files")
     code, out, _ = _cli("check", str(tmp_path / "plain"), "--format", "json")
     assert json.loads(out)["history"] == "unavailable"

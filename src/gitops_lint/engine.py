@@ -93,15 +93,15 @@ def _attach_history(model: RepoModel, rules: list[str], readers: list[str], *,
         return "skipped", [f"--no-history: {names} did not run"]
     git = model.git.root
     if gitio.toplevel(git) is None:
-        return "unavailable", [f"{git.name} is not a git repository: {names} could not run "
-                               "(they need the git history of the env files)"]
+        return "unavailable", [f"{git.name} is not a git repository, so the history rules ({names}) could not "
+                               "run: they need the git history of the env files"]
     if gitio.is_shallow(git):
         raise HistoryUnavailableError(
             f"this is a shallow clone, so {names} cannot see when each image ran where. "
             "Fetch the full history (actions/checkout: fetch-depth: 0; or git fetch --unshallow), "
             "or pass --no-history to skip these rules")
     if gitio.head_commit(git) is None:
-        return "unavailable", [f"the repository has no commits yet: {names} could not run"]
+        return "unavailable", [f"the repository has no commits yet, so the history rules ({names}) could not run"]
     _attach(model)
     return "checked", []
 

@@ -86,7 +86,7 @@ def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 continue
             key = format_keypath(ingress.keypath)
             fields = {"env": dep.env.name, "app": dep.app, "key": key,
-                      "hosts": ", ".join(h for h, _ in ingress.hosts) or "(no host set)",
+                      "hosts": ", ".join(h for h, _ in ingress.hosts) or "every host",
                       "file": dep.value_files[-1] if dep.value_files else "the env values file"}
             if ingress.tls_all:
                 continue
@@ -116,7 +116,7 @@ def missing_ingress(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             where = Origin(dep.value_files[-1])
         yield Hit("default", where, dep.app, dep.env.name, {
             "env": dep.env.name, "up_env": up.env.name, "key": format_keypath(keypath),
-            "up_hosts": ", ".join(h for i in theirs for h, _ in i.hosts) or "(no host set)",
+            "up_hosts": ", ".join(h for i in theirs for h, _ in i.hosts) or "its traffic",
             "file": dep.value_files[-1] if dep.value_files else "the env values file",
         }, anchor=format_keypath(keypath), protected=True)
 

@@ -13,7 +13,8 @@ from gitops_lint.yamlio import format_keypath
 
 def _fields(dep: Deployment, image: Image, **extra: Any) -> dict[str, Any]:
     return {"env": dep.env.name, "app": dep.app, "image": image.ref, "tag": image.tag or "(empty)",
-            "key": format_keypath(image.keypath) or "image", "file": _env_file(dep), **extra}
+            "key": format_keypath(image.keypath) or "image",
+            "file": image.tag_origin.path if image.tag_origin else _env_file(dep), **extra}
 
 
 def _env_file(dep: Deployment) -> str:
