@@ -158,7 +158,8 @@ def log_changes(root: Path, rev: str, paths: set[str]) -> list[Commit]:
     One `git log` for all paths: a merge counts as the moment its changes landed on the branch
     (`--first-parent -m`), with the committer time of the merge.
     """
-    out = run(root, "log", "--first-parent", "-m", "--raw", "--no-renames", "--no-abbrev", "--reverse",
+    # newest first as git streams it (--reverse would make git hold the whole log in memory)
+    out = run(root, "log", "--first-parent", "-m", "--raw", "--no-renames", "--no-abbrev",
               "--relative", "--format=%x01%H %ct", rev)
     commits: list[Commit] = []
     current: Commit | None = None
@@ -173,6 +174,7 @@ def log_changes(root: Path, rev: str, paths: set[str]) -> list[Commit]:
             if path in paths:
                 new_blob = meta.split()[3]
                 current.changes[path] = None if set(new_blob) == {"0"} else new_blob
+    commits.reverse()
     return commits
 
 
