@@ -198,6 +198,30 @@ def _describe(element: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in list(simple.items())[:3]) or "?"
 
 
+def chart_source(app: ArgoApp) -> Source | None:
+    for source in app.sources:
+        if source.ref is None and (source.path is not None or source.chart is not None):
+            return source
+    return next((s for s in app.sources if s.path is not None), app.sources[0] if app.sources else None)
+
+
+def resolve_value_file(app: ArgoApp, value_file: str) -> str | None:
+    """Repo-relative path of a valueFile, or None when it lives outside this repository."""
+    if "://" in value_file:
+        return None
+    if value_file.startswith("$"):
+        ref, _, rest = value_file[1:].partition("/")
+        source = next((s for s in app.sources if s.ref == ref), None)
+        if source is None or not source.local:
+            return None
+        return posixpath.normpath(rest) if rest else None
+    chart = chart_source(app)
+    if chart is None or not chart.local or chart.path is None:
+        return None
+    return posixpath.normpath(posixpath.join(chart.path.strip("/"), value_file)) if chart.path.strip("/") \
+        else posixpath.normpath(value_file)
+
+
 def source_key(source: Source, fold: Callable[[str], str]) -> tuple[str, str, str]:
     """What makes two envs deploy "the same thing": repo, path and chart, env names folded."""
     return (gitio.normalize_url(source.repo_url), fold(posixpath.normpath(source.path or ".")),

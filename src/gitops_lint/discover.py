@@ -15,7 +15,8 @@ from typing import Any
 from gitops_lint import argocd, gitio, layouts
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
-from gitops_lint.model import ArgoApp, Deployment, GitView, Source
+from gitops_lint.model import ArgoApp, Deployment, GitView
+from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.layouts import KUSTOMIZATIONS, joined
 from gitops_lint.repo import AppModel, FileCache, RepoModel
 
@@ -33,10 +34,11 @@ def discover(root: Path, config: Config, git: GitView | None = None) -> RepoMode
     argo_apps = _argo_apps(root, cache, yaml_files, notices, gitio.remote_urls(git.root))
     scheme = config.scheme
     grouped: dict[str, list[Deployment]] = defaultdict(list)
+    file_set = set(files)
     consumers: dict[str, str] = {}  # values file -> the app whose Application uses it
     argo_charts: dict[str, str] = {}
     for app in argo_apps:
-        dep = _argo_deployment(root, app, scheme, set(files))
+        dep = _argo_deployment(root, app, scheme, file_set)
         if dep is None:
             continue
         grouped[dep.app].append(dep)
@@ -188,29 +190,6 @@ def _raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     raw: list[Any] = spec["sources"] if isinstance(spec.get("sources"), list) else [spec.get("source")]
     return [s for s in raw if isinstance(s, dict)]
-
-
-def chart_source(app: ArgoApp) -> Source | None:
-    for source in app.sources:
-        if source.ref is None and (source.path is not None or source.chart is not None):
-            return source
-    return next((s for s in app.sources if s.path is not None), app.sources[0] if app.sources else None)
-
-
-def resolve_value_file(app: ArgoApp, value_file: str) -> str | None:
-    """Repo-relative path of a valueFile, or None when it lives outside this repository."""
-    if "://" in value_file:
-        return None
-    if value_file.startswith("$"):
-        ref, _, rest = value_file[1:].partition("/")
-        source = next((s for s in app.sources if s.ref == ref), None)
-        if source is None or not source.local:
-            return None
-        return posixpath.normpath(rest) if rest else None
-    chart = chart_source(app)
-    if chart is None or not chart.local or chart.path is None:
-        return None
-    return joined(chart.path.strip("/"), value_file)
 
 
 def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deployment | None:

@@ -95,6 +95,7 @@ class RepoModel:
         self.config = config
         self.cache = cache
         self.apps = apps
+        self._by_app = {app.name: app.deployments for app in apps}
         self.argo_apps = argo_apps
         self.unused_env_files = unused_env_files  # (app, env name, path)
         self.files = files
@@ -172,7 +173,7 @@ class RepoModel:
                 yield up, dep
 
     def by_app(self, name: str) -> tuple[Deployment, ...]:
-        return next((app.deployments for app in self.apps if app.name == name), ())
+        return self._by_app.get(name, ())
 
     def layers(self, dep: Deployment) -> list[Layer]:
         layers: list[Layer] = []

@@ -8,7 +8,7 @@ from typing import Any
 from gitops_lint import argocd as argo
 from gitops_lint import gitio
 from gitops_lint.checks import CheckKind, Hit
-from gitops_lint.discover import chart_source, resolve_value_file
+from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.model import ArgoApp, Deployment, Origin
 from gitops_lint.repo import RepoModel
 
