@@ -236,3 +236,25 @@ def test_outside_git_history_rules_are_skipped_out_loud(tmp_path: Path) -> None:
                                    "(promotion/untested-tag) could not run: they need the git history of the env files")
     code, out, _ = _cli("check", str(tmp_path / "plain"), "--format", "json")
     assert json.loads(out)["history"] == "unavailable"
+
+
+def test_history_follows_the_files_an_application_used_then(tmp_path: Path) -> None:
+    """An env's past is read through the files its Application pointed at then, not today's."""
+    apps = {"argocd/app-stage.yaml": _app("stage", "main"), "argocd/app-prod.yaml": _app("prod", "main"),
+            "app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n"}
+    root = make_repo(tmp_path / "r", history=[
+        ("2026-10-01T09:00:00+00:00", "bootstrap", {**apps, **_envs(stage="15", prod="15")}),
+        ("2026-10-02T09:00:00+00:00", "stage 16", _envs(stage="16")),
+        ("2026-10-05T09:00:00+00:00", "prod 16", _envs(prod="16")),
+        # stage moves to a copy of the chart; its values file comes along unchanged
+        ("2026-10-08T09:00:00+00:00", "fork the chart for stage", {
+            "app-v2/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.2.0\n",
+            "app-v2/values-stage.yaml": _values("16"),
+            "argocd/app-stage.yaml": _app("stage", "main").replace("path: app", "path: app-v2")}),
+    ])
+    # prod's 16 ran in stage (through app/values-stage.yaml) before it reached prod
+    assert _untested(root) == []
+    # and a prod Application rewired to stage's values file is argocd/values-file's finding, not a promotion
+    write_files(root, {"argocd/app-prod.yaml": _app("prod", "main").replace("values-prod.yaml", "values-stage.yaml")})
+    git(root, "commit", "-qam", "prod uses the stage file", date="2026-10-09T09:00:00+00:00")
+    assert _untested(root) == []

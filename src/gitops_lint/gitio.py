@@ -153,7 +153,8 @@ def head_commit(root: Path) -> str | None:
 
 
 def log_changes(root: Path, rev: str, paths: set[str]) -> list[Commit]:
-    """Commits on `rev`'s first-parent line, oldest first, with the blob ids of `paths` they change.
+    """Commits on `rev`'s first-parent line, oldest first, with the blob ids of `paths` (and of every
+    YAML file: an older Application may have used files that are gone now) they change.
 
     One `git log` for all paths: a merge counts as the moment its changes landed on the branch
     (`--first-parent -m`), with the committer time of the merge.
@@ -171,7 +172,7 @@ def log_changes(root: Path, rev: str, paths: set[str]) -> list[Commit]:
         elif line.startswith(":") and current is not None:
             meta, _, path = line.partition("\t")
             path = _unquote(path)
-            if path in paths:
+            if path in paths or path.endswith((".yaml", ".yml")):
                 new_blob = meta.split()[3]
                 current.changes[path] = None if set(new_blob) == {"0"} else new_blob
     commits.reverse()

@@ -8,14 +8,15 @@ of the checked-out branch ("now"), so a pre-commit run judges the change being c
 from __future__ import annotations
 
 import bisect
+import posixpath
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from gitops_lint import gitio, images, yamlio
+from gitops_lint import argocd, gitio, images, yamlio
 from gitops_lint.errors import YamlProblem
-from gitops_lint.model import Deployment, Image
+from gitops_lint.model import ArgoApp, Deployment, Image
 from gitops_lint.values import merge
 
 WORKING_TREE = "working tree"
@@ -202,24 +203,94 @@ class HistoryStore:
     def _versions(self, dep: Deployment, sha: str,
                   chart_file: str | None) -> Iterator[tuple[str, int, tuple[ImageRef, ...]]]:
         """(commit, time, images) at every commit that changes one of the env's files, newest first;
-        the working tree first when it is the newest state of this revision."""
-        paths = list(dep.value_files) + ([chart_file] if chart_file else [])
+        the working tree first when it is the newest state of this revision.
+
+        Walking back, the env's files are the ones its Application pointed at then: when an older
+        version of the Application file wires other values files or another chart path, the walk
+        goes on through those (before the Application existed, through today's files).
+        """
+        wiring = _Wiring(list(dep.value_files), chart_file)
         commits, by_path = self._log(sha)
         if sha == self._head and all(p in self._current for p in dep.value_files):
             found = self._images([prune(self._current[p]) for p in dep.value_files],
                                  prune(self._current.get(chart_file)) if chart_file else None)
             yield WORKING_TREE, max(self._now, commits[-1].time + 1 if commits else 0), found
-        touched = sorted({index for path in paths for index in by_path.get(path, ())}, reverse=True)
-        for position, index in enumerate(touched):
-            if position >= _WARM and (position - _WARM) % _PREFETCH == 0:  # walking further back: in batches
-                self._prefetch({self._blob_at(commits, by_path.get(path, []), i, path)
-                                for i in touched[position:position + _PREFETCH] for path in paths})
-            blobs = {path: self._blob_at(commits, by_path.get(path, []), index, path) for path in paths}
-            if not any(blobs.get(p) for p in dep.value_files):
+        app = dep.argo if dep.argo is not None and dep.argo.generated_by is None else None
+        signature = _signature(app) if app else None
+        app_changes = set(by_path.get(app.file, ())) if app else set()
+        upper = len(commits)
+        walked = 0
+        while True:
+            watched = wiring.paths() + ([app.file] if app else [])
+            index = max((idx[pos - 1] for idx in (by_path.get(p, []) for p in watched)
+                         if (pos := bisect.bisect_left(idx, upper)) > 0), default=None)
+            if index is None:
+                return
+            upper = index
+            if walked >= _WARM and (walked - _WARM) % _PREFETCH == 0:  # walking further back: in batches
+                self._prefetch({self._blob_at(commits, by_path.get(p, []), index, p) for p in wiring.paths()})
+            walked += 1
+            blobs = {p: self._blob_at(commits, by_path.get(p, []), index, p) for p in wiring.paths()}
+            if not any(blobs.get(p) for p in wiring.value_files):
                 return  # before the env's files existed
-            found = self._images([self._parsed(blobs.get(p)) for p in dep.value_files],
-                                 self._parsed(blobs.get(chart_file)) if chart_file else None)
+            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files],
+                                 self._parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None)
             yield commits[index].sha, commits[index].time, found
+            if app is not None and index in app_changes:
+                # this commit changed the Application: older states used what its previous version wired
+                # (the committed newest version is taken to wire what the working tree's does)
+                older = self._application(self._blob_at(commits, by_path[app.file], index - 1, app.file), app)
+                if older is None:  # no Application before: the files were deployed some other way
+                    app = None
+                elif _signature(older) != signature:
+                    signature = _signature(older)
+                    wiring = self._wiring_of(older, commits, by_path, index - 1)
+
+    def _application(self, blob: str | None, current: ArgoApp) -> ArgoApp | None:
+        """The Application of this name in an older version of its file."""
+        if blob is None:
+            return None
+        key = f"app:{blob}"
+        if key not in self._pruned:
+            data = self._reader_for().read([blob]).get(blob)
+            try:
+                docs = yamlio.load_text(yamlio.decode(data or b"", current.file), current.file, positions=False).docs
+            except YamlProblem:
+                docs = ()
+            local = {source.repo_url for source in current.sources if source.local}
+            found = None
+            for index, doc in enumerate(docs):
+                if isinstance(doc.data, dict) and doc.data.get("kind") == "Application":
+                    apps, _ = argocd.parse_doc(doc.data, file=current.file, doc=index,
+                                               is_local=lambda url: url in local)
+                    found = next((a for a in apps if a.name == current.name), found)
+            self._pruned[key] = found
+        result: ArgoApp | None = self._pruned[key]
+        return result
+
+    def _wiring_of(self, app: ArgoApp, commits: list[gitio.Commit], by_path: dict[str, list[int]],
+                   index: int) -> _Wiring:
+        """The values files (and Chart.yaml) an older Application used, as of commit `index`."""
+        source = argocd.chart_source(app)
+        files: list[str] = []
+        chart_file = None
+        if source is not None and source.local and source.path is not None:
+            base = posixpath.normpath(source.path.strip("/")) if source.path.strip("/") else ""
+            chart_values = posixpath.join(base, "values.yaml") if base else "values.yaml"
+            if self._blob_at(commits, by_path.get(chart_values, []), index, chart_values):
+                files.append(chart_values)
+            chart_file = posixpath.join(base, "Chart.yaml") if base else "Chart.yaml"
+        for src in app.sources:
+            for value_file in src.value_files:
+                resolved = argocd.resolve_value_file(app, value_file)
+                if resolved and resolved not in files:
+                    files.append(resolved)
+        return _Wiring(files, chart_file)
+
+    def _reader_for(self) -> gitio.BlobReader:
+        if self._reader is None:
+            self._reader = gitio.BlobReader(self.root)
+        return self._reader
 
     @staticmethod
     def _blob_at(commits: list[gitio.Commit], indexes: list[int], index: int, path: str) -> str | None:
@@ -242,9 +313,7 @@ class HistoryStore:
         wanted = sorted(b for b in blobs if b is not None and b not in self._pruned)
         if not wanted:
             return
-        if self._reader is None:
-            self._reader = gitio.BlobReader(self.root)
-        for blob, data in self._reader.read(wanted).items():
+        for blob, data in self._reader_for().read(wanted).items():
             self._pruned[blob] = _parse(data) if data is not None else None
 
     def _parsed(self, blob: str | None) -> Any:
@@ -266,6 +335,18 @@ class HistoryStore:
                 image = image._replace(tag=str(version))
             found.append(ref_of(image))
         return tuple(sorted(set(found)))
+
+
+class _Wiring(NamedTuple):
+    value_files: list[str]
+    chart_file: str | None
+
+    def paths(self) -> list[str]:
+        return self.value_files + ([self.chart_file] if self.chart_file else [])
+
+
+def _signature(app: ArgoApp) -> tuple[Any, ...]:
+    return tuple((s.repo_url, s.path, s.chart, s.ref, s.value_files) for s in app.sources)
 
 
 def _parse(data: bytes) -> Any:

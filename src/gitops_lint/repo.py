@@ -113,10 +113,13 @@ class RepoModel:
         return path if path in self.file_set else None
 
     def tracked_files(self) -> set[str]:
-        """Every file an env's values come from: what history has to follow."""
+        """Every file an env's values come from, and the Applications that wire them: what history
+        has to follow."""
         tracked: set[str] = set()
         for dep in self.deployments():
             tracked.update(dep.value_files)
+            if dep.argo is not None:
+                tracked.add(dep.argo.file)
             chart = self.chart_file(dep)
             if chart:
                 tracked.add(chart)
