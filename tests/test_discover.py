@@ -121,3 +121,13 @@ def test_custom_env_names_from_config(tmp_path: Path) -> None:
     model = discover(tmp_path, load_config(tmp_path))
     assert [(d.env.name, d.env.protected, d.env.production) for d in model.apps[0].deployments] == [
         ("sandbox", False, False), ("rehearsal", True, False), ("prod", True, True)]
+
+
+def test_declared_layouts_with_an_env_filter(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        ".gitops-lint.yaml": 'layouts:\n  - files: "tags/{env}/{app}"\n    envs: [staging, production]\n',
+        "tags/staging/router": "image_tag: v2\n", "tags/production/router": "image_tag: v1\n",
+        "tags/test/router": "image_tag: latest\n",
+    })
+    assert _model(tmp_path) == {"router": [("staging", ("tags/staging/router",)),
+                                           ("production", ("tags/production/router",))]}

@@ -258,3 +258,12 @@ def test_history_follows_the_files_an_application_used_then(tmp_path: Path) -> N
     write_files(root, {"argocd/app-prod.yaml": _app("prod", "main").replace("values-prod.yaml", "values-stage.yaml")})
     git(root, "commit", "-qam", "prod uses the stage file", date="2026-10-09T09:00:00+00:00")
     assert _untested(root) == []
+
+
+def test_history_window_start_is_a_bootstrap(tmp_path: Path) -> None:
+    """A history that starts mid-flight (an import, a squash): different tags at the first commit
+    of both files are not promotions."""
+    root = make_repo(tmp_path / "r", history=[
+        ("2026-10-01T09:00:00+00:00", "import", _envs("17", "16", "15")),
+        ("2026-10-02T09:00:00+00:00", "stage 17", _envs(stage="17"))])
+    assert _untested(root) == []

@@ -54,6 +54,14 @@ def discover(root: Path, config: Config, git: GitView | None = None) -> RepoMode
     _declared_layouts(config, files, grouped)
     apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
             for name, deps in sorted(grouped.items())]
+    for model_app in apps:
+        names = [d.env.name for d in model_app.deployments]
+        for role in sorted({d.env.role for d in model_app.deployments}):
+            same = [d.env.name for d in model_app.deployments if d.env.role == role]
+            if len(same) > 1 and len(set(same)) > 1:
+                notices.append(f"{model_app.name}: {', '.join(same)} are all {role} envs; the next env compares with "
+                               f"{same[0]} (set environments.order or exclude the others to choose); chain: "
+                               f"{' → '.join(names)}")
     for path in sorted({p for deps in grouped.values() for d in deps for p in d.value_files}
                        | {p for _, _, p in unused}):
         cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
@@ -69,6 +77,8 @@ def _declared_layouts(config: Config, files: list[str], grouped: dict[str, list[
             match = pattern.match(path)
             role = config.scheme.role_of(match.group("env")) if match else None
             if match is None or role is None:
+                continue
+            if layout.get("envs") and match.group("env").lower() not in {e.lower() for e in layout["envs"]}:
                 continue
             app = match.groupdict().get("app") or layout.get("app") or match.group("env")
             deps = grouped[app]

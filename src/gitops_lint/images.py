@@ -143,6 +143,14 @@ def normalized_name(image: Image) -> str:
     return name
 
 
+_PLACEHOLDER = re.compile(r"[<>{}$]|^[A-Za-z]+(?:_[A-Za-z]+)+$")
+
+
+def is_placeholder(tag: str) -> bool:
+    """`app_version`, `${IMAGE_TAG}`, `<tag>`: a stand-in that CI replaces at deploy time."""
+    return bool(_PLACEHOLDER.search(tag))
+
+
 def is_mutable(image: Image) -> bool:
     if image.digest:
         return False

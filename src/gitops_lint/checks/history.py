@@ -61,9 +61,10 @@ def _location(model: RepoModel, dep: Deployment, image: ImageRef) -> Origin | No
 
 
 def _mutable(image: ImageRef) -> bool:
-    from gitops_lint.images import MUTABLE_TAGS
+    """Tags that name no build: promotion/mutable-tag reports those, history cannot judge them."""
+    from gitops_lint.images import MUTABLE_TAGS, is_placeholder
 
-    return not image.digest and (not image.tag or image.tag.lower() in MUTABLE_TAGS)
+    return not image.digest and (not image.tag or image.tag.lower() in MUTABLE_TAGS or is_placeholder(image.tag))
 
 
 def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
@@ -80,9 +81,9 @@ def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             if held_before(up_tl, image, brought.time):
                 continue  # promoted: the upstream ran it first (the common case stops here, early)
             up_first = up_tl.oldest()
-            if down_tl.oldest() is brought and up_first is not None and up_first.holds(image) \
-                    and up_first.time <= brought.time:
-                continue  # present since both files began: a bootstrap, not a promotion
+            if down_tl.oldest() is brought and (up_first is None or up_first.holds(image)
+                                                or up_first.time >= brought.time):
+                continue  # there since the env's history began, no later than upstream's: a bootstrap
             later = first_holding(up_tl, image)
             fields = _fields(model, up, dep, image, brought, up_tl)
             anchor = f"{image.keypath}:{image.identity}"

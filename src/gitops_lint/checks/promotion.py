@@ -93,6 +93,8 @@ def mutable_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 case = "empty"
             elif tag in images_mod.MUTABLE_TAGS or tag in extra:
                 case = "default"
+            elif images_mod.is_placeholder(image.tag):
+                case = "placeholder"
             else:
                 continue
             yield Hit(case, image.tag_origin or image.repo_origin, dep.app, dep.env.name, _fields(dep, image),
