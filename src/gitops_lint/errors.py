@@ -24,10 +24,6 @@ class GitopsLintError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
-class UsageError(GitopsLintError):
-    """The command line or PATH cannot be used."""
-
-
 class ConfigError(GitopsLintError):
     """`.gitops-lint.yaml` is unreadable or does not match its schema."""
 

@@ -1,9 +1,10 @@
-"""Deployment timelines: what each app x env ran, commit by commit, on the revision it watches.
+"""Reads git into timelines: what each app x env ran, on the revision it watches.
 
-Built from one `git log` per watched revision and one `git cat-file --batch` for every file
-version the envs use. Each version is parsed once (no positions) and pruned to the keys that
-define images, so memory stays small on long histories. The working tree is the newest state
-of the checked-out branch ("now"), so a pre-commit run judges the change being committed.
+One `git log` per watched revision, one `git cat-file --batch` process for the run. Timelines
+are walked newest first and only as far back as a question needs; each file version is read and
+parsed once (no positions) and pruned to the keys that define images. The working tree is the
+newest state of the checked-out branch ("now"), so a pre-commit run judges the change being
+committed.
 """
 from __future__ import annotations
 
@@ -16,123 +17,12 @@ from typing import Any, NamedTuple
 
 from gitops_lint import argocd, gitio, images, yamlio
 from gitops_lint.errors import YamlProblem
-from gitops_lint.model import ArgoApp, Deployment, Image
+from gitops_lint.model import ArgoApp, Deployment
+from gitops_lint.timeline import WORKING_TREE, ImageRef, Timeline, prune, ref_of
 from gitops_lint.values import merge
 
-WORKING_TREE = "working tree"
 _WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
 _PREFETCH = 16  # versions read together when a question walks further back
-_LEAF_KEYS = frozenset({"repository", "tag", "digest", "sha", "registry", "name", "image_tag", "imageTag",
-                        "newName", "newTag", "appVersion"})
-
-
-class ImageRef(NamedTuple):
-    keypath: str
-    name: str  # normalised registry/repository ('' when only a tag is known)
-    tag: str
-    digest: str
-
-    @property
-    def identity(self) -> str:
-        """What must match for two envs to run the same build: the digest when pinned."""
-        return self.digest if self.digest else f"{self.name}:{self.tag}"
-
-    def same_build(self, other: ImageRef) -> bool:
-        if self.digest or other.digest:
-            return bool(self.digest) and self.digest == other.digest
-        if not self.name or not other.name:  # a bare tag file: compare tags
-            return self.tag == other.tag
-        return self.name == other.name and self.tag == other.tag
-
-
-class State(NamedTuple):
-    commit: str  # a SHA, or WORKING_TREE
-    time: int
-    images: tuple[ImageRef, ...]
-
-    def holds(self, image: ImageRef) -> bool:
-        return any(image.same_build(other) for other in self.images)
-
-
-class Timeline:
-    """What one env ran, newest first, computed only as far back as a question needs.
-
-    A state starts at the commit where the env's images last changed. `newest()` walks back
-    lazily (parsing each file version on first use); `states` materialises the whole history.
-    """
-
-    def __init__(self, revision: str, versions: Iterator[tuple[str, int, tuple[ImageRef, ...]]]) -> None:
-        self.revision = revision  # as the Application names it ("branch main", "tag v1.4.0")
-        self._versions = versions  # (commit, time, images), newest first, one per change
-        self._states: list[State] = []  # newest first, runs of equal images folded
-        self._pending: tuple[str, int, tuple[ImageRef, ...]] | None = None
-        self._done = False
-
-    def newest(self) -> Iterator[State]:
-        index = 0
-        while True:
-            while index >= len(self._states) and not self._done:
-                self._advance()
-            if index >= len(self._states):
-                return
-            yield self._states[index]
-            index += 1
-
-    def _advance(self) -> None:
-        """Fold the next run of versions with the same images into one state (its oldest commit)."""
-        run = self._pending or next(self._versions, None)
-        self._pending = None
-        if run is None:
-            self._done = True
-            return
-        for older in self._versions:
-            if older[2] != run[2]:
-                self._pending = older
-                break
-            run = older
-        else:
-            self._done = True
-        self._states.append(State(*run))
-
-    @property
-    def states(self) -> tuple[State, ...]:
-        """Every state, oldest first (walks the whole history)."""
-        return tuple(reversed(list(self.newest())))
-
-    def latest(self) -> State | None:
-        return next(self.newest(), None)
-
-    def oldest(self) -> State | None:
-        """The first state (walks the whole history)."""
-        found = None
-        for found in self.newest():
-            pass
-        return found
-
-
-def ref_of(image: Image) -> ImageRef:
-    return ImageRef(yamlio.format_keypath(image.keypath), images.normalized_name(image) if image.repository else "",
-                    image.tag, image.digest)
-
-
-def prune(node: Any) -> Any:
-    """Keep only what can define an image (and nulls, which delete keys when merged)."""
-    if isinstance(node, dict):
-        out: dict[Any, Any] = {}
-        for key, value in node.items():
-            if value is None or (key in _LEAF_KEYS and not isinstance(value, (dict, list))):
-                out[key] = value
-            elif isinstance(value, str) and images.is_image_key(key):
-                out[key] = value
-            elif isinstance(value, (dict, list)):
-                kept = prune(value)
-                if kept:
-                    out[key] = kept
-        return out
-    if isinstance(node, list):
-        kept_items = [prune(item) if isinstance(item, (dict, list)) else None for item in node]
-        return kept_items if any(kept_items) else []
-    return node
 
 
 class HistoryStore:
@@ -356,25 +246,3 @@ def _parse(data: bytes) -> Any:
         return None  # a version that did not parse ran nothing we can know
 
 
-def arrival(timeline: Timeline, image: ImageRef) -> State | None:
-    """The state that brought `image` in for its current run (walking back while it is held)."""
-    brought = None
-    for state in timeline.newest():
-        if not state.holds(image):
-            break
-        brought = state
-    return brought
-
-
-def held_before(timeline: Timeline, image: ImageRef, moment: int) -> State | None:
-    """The latest state that held `image` and started strictly before `moment`."""
-    return next((s for s in timeline.newest() if s.time < moment and s.holds(image)), None)
-
-
-def first_holding(timeline: Timeline, image: ImageRef) -> State | None:
-    """The oldest state that held `image` (walks the whole history)."""
-    found = None
-    for state in timeline.newest():
-        if state.holds(image):
-            found = state
-    return found

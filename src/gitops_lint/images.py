@@ -151,12 +151,6 @@ def is_placeholder(tag: str) -> bool:
     return bool(_PLACEHOLDER.search(tag))
 
 
-def is_mutable(image: Image) -> bool:
-    if image.digest:
-        return False
-    return not image.tag or image.tag.lower() in MUTABLE_TAGS
-
-
 def env_named_tag(tag: str, env_words: frozenset[str]) -> str | None:
     """The env word inside a tag like `15-prod` or `stage-15`, or None."""
     for word in re.split(r"[^a-z0-9]+", tag.lower()):

@@ -13,7 +13,8 @@ from gitops_lint import images as images_mod
 from gitops_lint import yamlio
 from gitops_lint.config import Config
 from gitops_lint.errors import YamlProblem
-from gitops_lint.history import HistoryStore, Timeline
+from gitops_lint.history import HistoryStore
+from gitops_lint.timeline import Timeline
 from gitops_lint.model import ArgoApp, Deployment, GitView, Image, KeyPath, Origin, Position
 from gitops_lint.values import Effective, Layer, effective, parameters_to_values
 

@@ -221,14 +221,6 @@ def get_path(data: Any, keypath: KeyPath) -> Any:
     return data
 
 
-def has_path(data: Any, keypath: KeyPath) -> bool:
-    try:
-        get_path(data, keypath)
-    except KeyError:
-        return False
-    return True
-
-
 def format_keypath(keypath: KeyPath) -> str:
     """`('image', 'tag')` -> `image.tag`, `('tolerations', 0)` -> `tolerations[0]`."""
     out = ""

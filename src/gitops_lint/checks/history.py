@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from gitops_lint.checks import CheckKind, Hit
-from gitops_lint.history import WORKING_TREE, ImageRef, State, Timeline, arrival, first_holding, held_before
+from gitops_lint.timeline import WORKING_TREE, ImageRef, State, Timeline, arrival, first_holding, held_before
 from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
 
