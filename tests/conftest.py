@@ -60,6 +60,12 @@ def finding_lines(result: Result) -> list[str]:
     return out
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests' parse cache lives in a temp dir, never in the user's ~/.cache."""
+    os.environ["GITOPS_LINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("gitops-lint-cache"))
+
+
 @pytest.fixture
 def demo_files() -> dict[str, Any]:
     from gitops_lint.demo import scenario

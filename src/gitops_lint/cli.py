@@ -98,11 +98,14 @@ def main(debug: bool) -> None:
 @click.option("--base", "base_ref", metavar="REF", help="PR mode: report only findings that are new against REF.")
 @click.option("--policy-from-base/--policy-from-head", default=True, show_default=True,
               help="In PR mode, read .gitops-lint.yaml from REF, so a PR cannot relax the rule it breaks.")
+@click.option("--no-cache", is_flag=True,
+              help="Do not read or write the parse cache (content-addressed, outside the repo; see docs).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a TTY).")
 @_guarded
 def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, strict: bool, config_file: str | None,
           no_history: bool, only: tuple[str, ...], baseline: str | None, write_baseline: str | None,
-          no_exemptions: bool, base_ref: str | None, policy_from_base: bool, color: bool | None) -> None:
+          no_exemptions: bool, base_ref: str | None, policy_from_base: bool, no_cache: bool,
+          color: bool | None) -> None:
     """Lint the GitOps repository at PATH (default: the current directory)."""
     from gitops_lint.formats import render
     from gitops_lint.rules import load_rules
@@ -119,7 +122,7 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
     options = CheckOptions(config=Path(config_file) if config_file else None, only=set(only) or None,
                            history=not no_history, exemptions=not no_exemptions,
                            baseline=Path(baseline) if baseline else None, base=base_ref,
-                           policy_from_base=policy_from_base)
+                           policy_from_base=policy_from_base, cache=not no_cache)
     result = run_check(root, options)
     if write_baseline:
         _write(baseline_text(result.findings), write_baseline)

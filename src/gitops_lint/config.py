@@ -64,7 +64,8 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
 def from_data(data: Any, shown: str | None, *,
               positions: dict[Any, Any] | None = None) -> Config:
     data = {} if data is None else data
-    _validate(data, shown, positions or {})
+    if data != {}:  # no config, no schema to check (and no jsonschema import on the hot path)
+        _validate(data, shown, positions or {})
     envs = data.get("environments", {})
     order = envs.get("order") or None
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops_lint import argocd, gitio, layouts
+from gitops_lint.cache import DiskCache
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
 from gitops_lint.model import ArgoApp, Deployment, GitView
@@ -23,9 +24,9 @@ from gitops_lint.repo import AppModel, FileCache, RepoModel
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def discover(root: Path, config: Config, git: GitView | None = None) -> RepoModel:
+def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskCache | None = None) -> RepoModel:
     git = git or GitView(root)
-    cache = FileCache(root)
+    cache = FileCache(root, disk)
     notices: list[str] = []
     files = [f for f in _list_files(root) if not config.excluded(f)]
     charts = sorted({posixpath.dirname(f) for f in files if posixpath.basename(f) == "Chart.yaml"})

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from gitops_lint import gitio, suppress
+from gitops_lint.cache import DiskCache, for_repo
 from gitops_lint.checks import CheckKind, Hit, get_kind
 from gitops_lint.config import Config
 from gitops_lint.discover import discover
@@ -39,9 +40,20 @@ def _enabled(item: Configured, only: set[str] | None) -> bool:
 
 
 def run(root: Path, config: Config, *, only: set[str] | None = None, history: bool = True,
-        exemptions: bool = True, baseline: Path | None = None, git: GitView | None = None) -> Result:
+        exemptions: bool = True, baseline: Path | None = None, git: GitView | None = None,
+        disk: DiskCache | None = None) -> Result:
+    disk = disk if disk is not None else for_repo(root)
+    try:
+        return _run(root, config, only=only, history=history, exemptions=exemptions, baseline=baseline, git=git,
+                    disk=disk)
+    finally:
+        disk.save()
+
+
+def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, exemptions: bool,
+         baseline: Path | None, git: GitView | None, disk: DiskCache) -> Result:
     configured = [item for item in configure(load_rules(), config.rules, config.path) if _enabled(item, only)]
-    model = discover(root, config, git)
+    model = discover(root, config, git, disk)
     history_rules = sorted(i.rule.id for i in configured if _kind(i).needs_history)
     readers = history_rules or [i.rule.id for i in configured if _kind(i).uses_history]
     status, notices = _attach_history(model, history_rules, readers, wanted=history)
@@ -113,7 +125,7 @@ def _attach(model: RepoModel) -> None:
         if loaded is not None:
             current[path] = loaded.data
     model.history = HistoryStore(model.git.root, tracked=model.tracked_files(), current_branch_files=current,
-                                 head=model.git.head)
+                                 head=model.git.head, disk=model.cache.disk)
     model.warm_history()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitops_lint import argocd, gitio, images, yamlio
+from gitops_lint.cache import DiskCache, digest
 from gitops_lint.errors import YamlProblem
 from gitops_lint.model import ArgoApp, Deployment
 from gitops_lint.timeline import WORKING_TREE, ImageRef, Timeline, prune, ref_of
@@ -29,8 +30,9 @@ class HistoryStore:
     """Timelines for every deployment, from one `git log` per watched revision and one blob reader."""
 
     def __init__(self, root: Path, *, tracked: set[str], current_branch_files: dict[str, Any],
-                 head: str | None = None, chart_versions: bool = True) -> None:
+                 head: str | None = None, chart_versions: bool = True, disk: DiskCache | None = None) -> None:
         self.root = root
+        self._disk = disk or DiskCache(None)
         self.notices: list[str] = []
         self._tracked = tracked  # every file any env's values come from
         self._current = current_branch_files  # path -> parsed working-tree data (the newest state)
@@ -191,7 +193,14 @@ class HistoryStore:
     def _log(self, sha: str) -> tuple[list[gitio.Commit], dict[str, list[int]]]:
         """The commits of a revision, and for each path the indexes of the commits that change it."""
         if sha not in self._logs:
-            commits = gitio.log_changes(self.root, sha, self._tracked)
+            extra = sorted(p for p in self._tracked if not p.endswith((".yaml", ".yml")))
+            name = f"log-{sha}-{digest(chr(0).join(extra).encode())[:12]}"
+            stored = self._disk.get_blob(name)
+            if stored is not None:
+                commits = [gitio.Commit(sha_, time_, changes) for sha_, time_, changes in stored]
+            else:
+                commits = gitio.log_changes(self.root, sha, self._tracked)
+                self._disk.put_blob(name, [(c.sha, c.time, c.changes) for c in commits])
             by_path: dict[str, list[int]] = {}
             for index, commit in enumerate(commits):
                 for path in commit.changes:
@@ -200,11 +209,19 @@ class HistoryStore:
         return self._logs[sha]
 
     def _prefetch(self, blobs: set[str | None]) -> None:
-        wanted = sorted(b for b in blobs if b is not None and b not in self._pruned)
+        wanted = []
+        for blob in sorted(b for b in blobs if b is not None and b not in self._pruned):
+            stored = self._disk.get(f"b:{blob}")
+            if stored is not None:
+                self._pruned[blob] = stored[0]
+            else:
+                wanted.append(blob)
         if not wanted:
             return
         for blob, data in self._reader_for().read(wanted).items():
             self._pruned[blob] = _parse(data) if data is not None else None
+            if data is not None:
+                self._disk.put(f"b:{blob}", (self._pruned[blob],))
 
     def _parsed(self, blob: str | None) -> Any:
         if blob is None:

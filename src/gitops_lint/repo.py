@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from gitops_lint import images as images_mod
 from gitops_lint import yamlio
+from gitops_lint.cache import DiskCache, digest
 from gitops_lint.config import Config
 from gitops_lint.errors import YamlProblem
 from gitops_lint.history import HistoryStore
@@ -26,8 +27,9 @@ class FileCache:
     positions when asked (`position`), which keeps the common path fast.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, disk: DiskCache | None = None) -> None:
         self.root = root
+        self.disk = disk or DiskCache(None)
         self._files: dict[str, yamlio.YamlFile | None] = {}
         self._positioned: dict[str, yamlio.YamlFile | None] = {}
         self.problems: dict[str, list[YamlProblem]] = {}
@@ -35,15 +37,31 @@ class FileCache:
     def load(self, relpath: str, *, data: bytes | None = None) -> yamlio.YamlFile | None:
         """The file's documents (None when it cannot be used); `data` when already read."""
         if relpath not in self._files:
+            loaded: yamlio.YamlFile | None = None
             try:
-                text = yamlio.decode(data, relpath) if data is not None else yamlio.read_text(self.root, relpath)
-                loaded: yamlio.YamlFile | None = yamlio.load_text(text, relpath, positions=False)
-                self.problems.setdefault(relpath, []).extend(loaded.problems if loaded else ())
+                raw = data if data is not None else yamlio.read_bytes(self.root, relpath)
+                loaded = self._parse(relpath, raw)
+                self.problems.setdefault(relpath, []).extend(loaded.problems)
             except YamlProblem as problem:
-                loaded = None
                 self.problems.setdefault(relpath, []).append(problem)
             self._files[relpath] = loaded
         return self._files[relpath]
+
+    def _parse(self, relpath: str, raw: bytes) -> yamlio.YamlFile:
+        """Parse (no positions), or take what these exact bytes parsed to before from the disk cache."""
+        key = f"y:{digest(raw)}"
+        hit = self.disk.get(key)
+        if hit is None:
+            try:
+                parsed = yamlio.load_text(yamlio.decode(raw, relpath), relpath, positions=False)
+                hit = ("ok", [doc.data for doc in parsed.docs], [_flat(p) for p in parsed.problems])
+            except YamlProblem as problem:
+                hit = ("error", _flat(problem))
+            self.disk.put(key, hit)
+        if hit[0] == "error":
+            raise _problem(relpath, hit[1])
+        return yamlio.YamlFile(relpath, tuple(yamlio.Document(data, {}) for data in hit[1]),
+                               tuple(_problem(relpath, p) for p in hit[2]))
 
     def note(self, problem: YamlProblem) -> None:
         assert problem.path is not None
@@ -78,6 +96,15 @@ class FileCache:
                 return key_pos if isinstance(value, (dict, list)) and cut else value_pos
             return key_pos
         return None
+
+
+def _flat(problem: YamlProblem) -> tuple[str, str, int | None, int | None]:
+    return (problem.rule, problem.message, problem.line, problem.column)
+
+
+def _problem(relpath: str, flat: Any) -> YamlProblem:
+    rule, message, line, column = flat
+    return YamlProblem(rule, message, path=relpath, line=line, column=column)
 
 
 class AppModel(NamedTuple):

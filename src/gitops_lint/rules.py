@@ -62,44 +62,61 @@ def _schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
-    import jsonschema
-
-    from gitops_lint.checks import get_kind
+    """Every rule file, validated. The validated data is cached on disk under the digest of the
+    rule files and schemas, so a run whose rules did not change skips parsing and validation."""
+    from gitops_lint.cache import DiskCache, default_dir, digest
+    from gitops_lint.checks import get_kind, kind_names
 
     base = directory or rules_dir()
     paths = sorted(base.glob("*/*.yaml"))
     if not paths:
         raise RuleFileError(f"no rule files found in {base}")
-    validator = jsonschema.Draft202012Validator(_schema())
+    sources = {path.relative_to(base).as_posix(): path.read_bytes() for path in paths}
+    fingerprint = digest(json.dumps([_schema(), sorted(kind_names()), [[n, b.hex()] for n, b in sources.items()]],
+                                    sort_keys=True).encode())
+    disk = DiskCache(default_dir(), "rules")
+    validated = disk.get(f"rules:{fingerprint}")
+    if validated is None:
+        validated = [_validate(shown, raw) for shown, raw in sources.items()]
+        disk.put(f"rules:{fingerprint}", validated)
+        disk.save()
     rules = []
-    for path in paths:
-        shown = path.relative_to(base).as_posix()
-        try:
-            data = yamlio.load_text(path.read_text("utf-8"), f"rules/{shown}").data
-        except YamlProblem as problem:
-            raise RuleFileError(problem.message, path=f"rules/{shown}", line=problem.line) from None
-        error = next(iter(validator.iter_errors(data)), None)
-        if error is not None:
-            raise RuleFileError(f"invalid rule file: {error.message}", path=f"rules/{shown}",
-                                keypath=yamlio.format_keypath(tuple(error.absolute_path)) or None)
-        expected = shown[: -len(".yaml")]
-        if data["id"] != expected:
-            raise RuleFileError(f"id {data['id']!r} does not match its path ({expected})", path=f"rules/{shown}")
+    for shown, data in zip(sources, validated):
         kind = get_kind(data["check"]["kind"])
-        if kind is None:
-            raise RuleFileError(f"unknown check kind {data['check']['kind']!r}", path=f"rules/{shown}")
-        params = data["check"].get("params", {})
-        _check_params(kind.params_schema, params, f"rules/{shown}", RuleFileError)
+        assert kind is not None
         rules.append(Rule(
             id=data["id"], title=data["title"], severity=Severity(data["severity"]),
             severity_unprotected=Severity(data["severity_unprotected"]) if "severity_unprotected" in data else None,
             severity_by_case={k: Severity(v) for k, v in data.get("severity_by_case", {}).items()},
             summary=data["summary"], description=data["description"], rationale=data["rationale"],
             fix=data["fix"], known_problems=data.get("known_problems", ""), messages=data["messages"],
-            fixes=data.get("fixes", {}), kind=kind.name, params=params, examples=data["examples"],
-            path=f"rules/{shown}",
+            fixes=data.get("fixes", {}), kind=kind.name, params=data["check"].get("params", {}),
+            examples=data["examples"], path=f"rules/{shown}",
         ))
     return tuple(rules)
+
+
+def _validate(shown: str, raw: bytes) -> dict[str, Any]:
+    import jsonschema
+
+    from gitops_lint.checks import get_kind
+
+    try:
+        data: dict[str, Any] = yamlio.load_text(yamlio.decode(raw, f"rules/{shown}"), f"rules/{shown}").data
+    except YamlProblem as problem:
+        raise RuleFileError(problem.message, path=f"rules/{shown}", line=problem.line) from None
+    error = next(iter(jsonschema.Draft202012Validator(_schema()).iter_errors(data)), None)
+    if error is not None:
+        raise RuleFileError(f"invalid rule file: {error.message}", path=f"rules/{shown}",
+                            keypath=yamlio.format_keypath(tuple(error.absolute_path)) or None)
+    expected = shown[: -len(".yaml")]
+    if data["id"] != expected:
+        raise RuleFileError(f"id {data['id']!r} does not match its path ({expected})", path=f"rules/{shown}")
+    kind = get_kind(data["check"]["kind"])
+    if kind is None:
+        raise RuleFileError(f"unknown check kind {data['check']['kind']!r}", path=f"rules/{shown}")
+    _check_params(kind.params_schema, data["check"].get("params", {}), f"rules/{shown}", RuleFileError)
+    return data
 
 
 def _check_params(schema: dict[str, Any], params: dict[str, Any], shown: str,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from gitops_lint import gitio, yamlio
+from gitops_lint.cache import DiskCache, for_repo
 from gitops_lint.config import CONFIG_NAMES, Config, from_data, load_config
 from gitops_lint.engine import Result, run
 from gitops_lint.errors import ConfigError, GitopsLintError, YamlProblem
@@ -22,6 +23,7 @@ from gitops_lint.model import GitView
 
 class CheckOptions(NamedTuple):
     config: Path | None = None
+    cache: bool = True
     only: set[str] | None = None
     history: bool = True
     exemptions: bool = True
@@ -31,14 +33,18 @@ class CheckOptions(NamedTuple):
 
 
 def run_check(root: Path, options: CheckOptions) -> Result:
-    if options.base is None:
-        config = load_config(root, options.config)
-        return run(root, config, only=options.only, history=options.history, exemptions=options.exemptions,
-                   baseline=options.baseline)
-    return _pr_mode(root, options, options.base)
+    disk = for_repo(root, options.cache)
+    try:
+        if options.base is None:
+            config = load_config(root, options.config)
+            return run(root, config, only=options.only, history=options.history, exemptions=options.exemptions,
+                       baseline=options.baseline, disk=disk)
+        return _pr_mode(root, options, options.base, disk)
+    finally:
+        disk.save()
 
 
-def _pr_mode(root: Path, options: CheckOptions, base: str) -> Result:
+def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> Result:
     if gitio.toplevel(root) is None:
         raise GitopsLintError(f"--base {base}: {root} is not a git repository")
     sha = gitio.resolve(root, base)
@@ -54,11 +60,11 @@ def _pr_mode(root: Path, options: CheckOptions, base: str) -> Result:
             notices.append(f"this change edits .gitops-lint.yaml; the policy from {base} applies "
                            "(pass --policy-from-head to lint with the change's own policy)")
     head = run(root, config, only=options.only, history=options.history, exemptions=options.exemptions,
-               baseline=options.baseline)
+               baseline=options.baseline, disk=disk)
     with tempfile.TemporaryDirectory(prefix="gitops-lint-base-") as tmp:
         snapshot = _snapshot(root, sha, Path(tmp))
         before = run(snapshot, config, only=options.only, history=options.history, exemptions=options.exemptions,
-                     baseline=options.baseline, git=GitView(root, head=sha, working_tree=False))
+                     baseline=options.baseline, git=GitView(root, head=sha, working_tree=False), disk=disk)
     known = {f.fingerprint for f in before.findings}
     new = [f for f in head.findings if f.fingerprint not in known]
     old = sum(1 for f in head.findings if f.fingerprint in known and f.suppressed is None)

@@ -146,6 +146,11 @@ def _compose(text: str) -> list[Any]:
 
 def read_text(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> str:
     """Read a repo file as UTF-8, refusing what leaves the repo, is too large or undecodable."""
+    return decode(read_bytes(root, relpath, limits=limits), relpath)
+
+
+def read_bytes(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A repo file's bytes, refusing what leaves the repo or is too large."""
     full = root / relpath
     real = full
     if os.path.islink(full) or ".." in Path(relpath).parts:  # listed files: only the last part can be a link
@@ -159,10 +164,9 @@ def read_text(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> s
         if size > limits.max_bytes:
             raise YamlProblem("yaml/unsafe", f"refused: the file is {size} bytes, over the "
                               f"{limits.max_bytes}-byte limit", path=relpath)
-        data = real.read_bytes()
+        return real.read_bytes()
     except OSError as exc:
         raise YamlProblem("yaml/syntax", f"cannot read the file: {exc.strerror or exc}", path=relpath) from None
-    return decode(data, relpath)
 
 
 def decode(data: bytes, relpath: str) -> str:
