@@ -67,6 +67,17 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture
+def bad_demo(tmp_path: Path) -> Path:
+    """The bundled example after its bad change (5 errors), as a real git repo."""
+    from gitops_lint.demo import build_demo
+
+    steps = build_demo(tmp_path / "demo")
+    next(steps)
+    _, root = next(steps)
+    return root
+
+
+@pytest.fixture
 def demo_files() -> dict[str, Any]:
     from gitops_lint.demo import scenario
 

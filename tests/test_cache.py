@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from gitops_lint.cli import main
-from gitops_lint.demo import build_demo
 
 
 def _report(root: Path, cache: Path | str, *extra: str) -> tuple[int, dict[str, object]]:
@@ -18,12 +17,6 @@ def _report(root: Path, cache: Path | str, *extra: str) -> tuple[int, dict[str, 
     return result.exit_code, json.loads(result.stdout)
 
 
-@pytest.fixture
-def bad_demo(tmp_path: Path) -> Path:
-    steps = build_demo(tmp_path / "demo")
-    next(steps)
-    _, root = next(steps)
-    return root
 
 
 def test_warm_runs_answer_exactly_like_cold_ones(bad_demo: Path, tmp_path: Path) -> None:

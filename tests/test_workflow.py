@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from conftest import git, make_repo, write_files
 from gitops_lint.cli import main
-from gitops_lint.demo import build_demo
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -21,12 +20,6 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def bad_demo(tmp_path: Path) -> Path:
-    steps = build_demo(tmp_path / "demo")
-    next(steps)
-    _, root = next(steps)
-    return root
 
 
 # ---- formats -------------------------------------------------------------------------------
