@@ -61,9 +61,7 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
     for item in configured:
         if status != "checked" and item.rule.id in history_rules:
             continue
-        kind = get_kind(item.rule.kind)
-        assert kind is not None
-        for hit in kind.run(model, item.params):
+        for hit in _kind(item).run(model, item.params):
             finding = _finding(model, item, hit)
             if finding is not None:
                 findings.setdefault((finding.rule, finding.path, finding.line, finding.column, finding.message),
@@ -90,41 +88,47 @@ def _kind(item: Configured) -> CheckKind:
 
 def _attach_history(model: RepoModel, rules: list[str], readers: list[str], *,
                     wanted: bool) -> tuple[str, list[str]]:
-    """Give the model its timelines, or say out loud why the history rules did not run."""
-    if not readers:
-        return "skipped", []
-    if not rules:  # only rules that can do without history: use it quietly when it is there
-        git = model.git.root
-        if wanted and gitio.toplevel(git) is not None and not gitio.is_shallow(git) \
-                and gitio.head_commit(git) is not None:
-            _attach(model)
-            return "checked", []
+    """Give the model its timelines, or say out loud why the history rules did not run.
+
+    `rules` need history (skipped with a notice without it, exit 2 on a shallow clone); `readers`
+    also counts rules that use history when it is there and work without it (then: quietly)."""
+    if not readers or not wanted:
+        return "skipped", ([f"--no-history: {', '.join(rules)} did not run"] if rules else [])
+    missing = _history_missing(model.git.root)
+    if missing is None:
+        _attach(model)
+        return "checked", []
+    if not rules:
         return "skipped", []
     names = ", ".join(rules)
-    if not wanted:
-        return "skipped", [f"--no-history: {names} did not run"]
-    git = model.git.root
-    if gitio.toplevel(git) is None:
-        return "unavailable", [f"{git.name} is not a git repository, so the history rules ({names}) could not "
-                               "run: they need the git history of the env files"]
-    if gitio.is_shallow(git):
+    if missing == "shallow":
         raise HistoryUnavailableError(
             f"this is a shallow clone, so {names} cannot see when each image ran where. "
             "Fetch the full history (actions/checkout: fetch-depth: 0; or git fetch --unshallow), "
             "or pass --no-history to skip these rules")
+    return "unavailable", [f"{missing}, so the history rules ({names}) could not run: they need the git history "
+                           "of the env files"]
+
+
+def _history_missing(git: Path) -> str | None:
+    """Why there is no history to read (None: there is)."""
+    if gitio.toplevel(git) is None:
+        return f"{git.name} is not a git repository"
+    if gitio.is_shallow(git):
+        return "shallow"
     if gitio.head_commit(git) is None:
-        return "unavailable", [f"the repository has no commits yet, so the history rules ({names}) could not run"]
-    _attach(model)
-    return "checked", []
+        return "the repository has no commits yet"
+    return None
 
 
 def _attach(model: RepoModel) -> None:
+    tracked = model.tracked_files()
     current = {}
-    for path in model.tracked_files() if model.git.working_tree else ():
+    for path in tracked if model.git.working_tree else ():
         loaded = model.cache.load(path)
         if loaded is not None:
             current[path] = loaded.data
-    model.history = HistoryStore(model.git.root, tracked=model.tracked_files(), current_branch_files=current,
+    model.history = HistoryStore(model.git.root, tracked=tracked, current_branch_files=current,
                                  head=model.git.head, disk=model.cache.disk)
     model.warm_history()
 
