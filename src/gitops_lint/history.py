@@ -30,7 +30,7 @@ class HistoryStore:
     """Timelines for every deployment, from one `git log` per watched revision and one blob reader."""
 
     def __init__(self, root: Path, *, tracked: set[str], current_branch_files: dict[str, Any],
-                 head: str | None = None, chart_versions: bool = True, disk: DiskCache | None = None) -> None:
+                 head: str | None = None, disk: DiskCache | None = None) -> None:
         self.root = root
         self._disk = disk or DiskCache(None)
         self.notices: list[str] = []
@@ -40,11 +40,11 @@ class HistoryStore:
         self._head_name = head
         self._logs: dict[str, tuple[list[gitio.Commit], dict[str, list[int]]]] = {}
         self._revisions: dict[str, tuple[str, str | None]] = {}
-        self._pruned: dict[str, Any] = {}
+        self._pruned: dict[str, Any] = {}  # blob id -> its image data
+        self._apps: dict[tuple[str, str], ArgoApp | None] = {}  # (blob id, name) -> that Application then
         self._timelines: dict[tuple[Any, ...], Timeline] = {}
         self._reader: gitio.BlobReader | None = None
         self._now = int(time.time())
-        self._chart_versions = chart_versions
 
     def close(self) -> None:
         if self._reader is not None:
@@ -142,8 +142,8 @@ class HistoryStore:
         """The Application of this name in an older version of its file."""
         if blob is None:
             return None
-        key = f"app:{blob}"
-        if key not in self._pruned:
+        key = (blob, current.name)
+        if key not in self._apps:
             data = self._reader_for().read([blob]).get(blob)
             try:
                 docs = yamlio.load_text(yamlio.decode(data or b"", current.file), current.file, positions=False).docs
@@ -156,9 +156,8 @@ class HistoryStore:
                     apps, _ = argocd.parse_doc(doc.data, file=current.file, doc=index,
                                                is_local=lambda url: url in local)
                     found = next((a for a in apps if a.name == current.name), found)
-            self._pruned[key] = found
-        result: ArgoApp | None = self._pruned[key]
-        return result
+            self._apps[key] = found
+        return self._apps[key]
 
     def _wiring_of(self, app: ArgoApp, commits: list[gitio.Commit], by_path: dict[str, list[int]],
                    index: int) -> _Wiring:
@@ -235,13 +234,9 @@ class HistoryStore:
         for layer in layers:
             if isinstance(layer, dict):
                 merged = merge(merged, layer)
-        version = chart.get("appVersion") if isinstance(chart, dict) and self._chart_versions else None
-        found = []
-        for image in images.find_images(merged):
-            if not image.tag and not image.digest and image.kind == "mapping" and version not in (None, ""):
-                image = image._replace(tag=str(version))
-            found.append(ref_of(image))
-        return tuple(sorted(set(found)))
+        version = chart.get("appVersion") if isinstance(chart, dict) else None
+        found = images.with_app_version(images.find_images(merged), str(version) if version is not None else None)
+        return tuple(sorted({ref_of(image) for image in found}))
 
 
 class _Wiring(NamedTuple):

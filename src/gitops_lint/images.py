@@ -143,6 +143,15 @@ def normalized_name(image: Image) -> str:
     return name
 
 
+def with_app_version(found: list[Image], version: str | None, where: Origin | None = None) -> list[Image]:
+    """An empty `image.tag` (mapping images only) means the chart's appVersion, as charts made by
+    `helm create` do (`.Values.image.tag | default .Chart.AppVersion`)."""
+    if not version:
+        return found
+    return [image._replace(tag=version, tag_origin=where or image.tag_origin)
+            if not image.tag and not image.digest and image.kind == "mapping" else image for image in found]
+
+
 _PLACEHOLDER = re.compile(r"[<>{}$]|^[A-Za-z]+(?:_[A-Za-z]+)+$")
 
 

@@ -132,6 +132,7 @@ class RepoModel:
         self.notices = notices
         self.tags = tags
         self._effective: dict[tuple[Any, ...], Effective] = {}
+        self._images: dict[tuple[Any, ...], list[Image]] = {}
         self.history: HistoryStore | None = None  # set by the engine when history rules run
 
     def chart_file(self, dep: Deployment) -> str | None:
@@ -179,16 +180,15 @@ class RepoModel:
         return self._effective[key]
 
     def images(self, dep: Deployment) -> list[Image]:
-        """Images the env runs. An empty `image.tag` falls back to the chart's appVersion, as charts
-        made by `helm create` do (`.Values.image.tag | default .Chart.AppVersion`)."""
-        values = self.effective(dep)
-        found = images_mod.find_images(values.data, values.origin)
-        chart_file = self.chart_file(dep)
-        version = self.app_version(chart_file)
-        if version is None or chart_file is None:
-            return found
-        return [image._replace(tag=version, tag_origin=Origin(chart_file, ("appVersion",)))
-                if not image.tag and not image.digest and image.kind == "mapping" else image for image in found]
+        """Images the env runs (an empty `image.tag` is the chart's appVersion)."""
+        key = _dep_key(dep)
+        if key not in self._images:
+            values = self.effective(dep)
+            chart_file = self.chart_file(dep)
+            self._images[key] = images_mod.with_app_version(
+                images_mod.find_images(values.data, values.origin), self.app_version(chart_file),
+                Origin(chart_file, ("appVersion",)) if chart_file else None)
+        return self._images[key]
 
     def app_version(self, chart_file: str | None) -> str | None:
         loaded = self.cache.load(chart_file) if chart_file else None
