@@ -38,10 +38,7 @@ class Effective(NamedTuple):
         return Origin(layer.path, layer.base + keypath[:depth], layer.doc)
 
     def get(self, keypath: KeyPath, default: Any = None) -> Any:
-        try:
-            return yamlio.get_path(self.data, keypath)
-        except KeyError:
-            return default
+        return yamlio.value_at(self.data, keypath, default)
 
 
 def _depth_present(data: Any, keypath: KeyPath) -> int:

@@ -225,6 +225,14 @@ def get_path(data: Any, keypath: KeyPath) -> Any:
     return data
 
 
+def value_at(data: Any, keypath: KeyPath, default: Any = None) -> Any:
+    """The value at `keypath`, or `default` when there is none."""
+    try:
+        return get_path(data, keypath)
+    except KeyError:
+        return default
+
+
 def format_keypath(keypath: KeyPath) -> str:
     """`('image', 'tag')` -> `image.tag`, `('tolerations', 0)` -> `tolerations[0]`."""
     out = ""

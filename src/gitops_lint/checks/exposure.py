@@ -8,7 +8,7 @@ from gitops_lint import keypaths
 from gitops_lint.checks import CheckKind, Hit
 from gitops_lint.model import KeyPath, Origin
 from gitops_lint.repo import RepoModel
-from gitops_lint.yamlio import format_keypath
+from gitops_lint.yamlio import format_keypath, value_at
 
 _TLS_SECRET_KEYS = ("tlsSecretName", "secretName", "tlsSecret", "certificateSecretName")
 
@@ -24,16 +24,10 @@ class Ingress(NamedTuple):
 def ingresses(data: Any, patterns: list[str]) -> list[Ingress]:
     found = []
     for path in keypaths.find(data, patterns):
-        value = _get(data, path)
+        value = value_at(data, path)
         if isinstance(value, dict):
             found.append(_ingress(path, value))
     return found
-
-
-def _get(data: Any, path: KeyPath) -> Any:
-    for key in path:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
 
 
 def _ingress(path: KeyPath, value: dict[str, Any]) -> Ingress:

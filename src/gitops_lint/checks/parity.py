@@ -11,7 +11,7 @@ from gitops_lint.checks import CheckKind, Hit
 from gitops_lint.keypaths import MISSING
 from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
-from gitops_lint.yamlio import format_keypath
+from gitops_lint.yamlio import format_keypath, value_at
 
 _QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$")
 _FACTORS: dict[str | None, Any] = {None: 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
@@ -94,15 +94,7 @@ def _autoscaled(left: dict[str, Any], right: dict[str, Any], leaf: tuple[Any, ..
     if str(leaf[-1]) not in ("replicaCount", "replicas"):
         return False
     prefix = leaf[:-1]
-    return all(_get(side, prefix + ("autoscaling", "enabled")) is True for side in (left, right))
-
-
-def _get(data: Any, path: tuple[Any, ...]) -> Any:
-    for key in path:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
+    return all(value_at(side, prefix + ("autoscaling", "enabled")) is True for side in (left, right))
 
 
 def _same(a: Any, b: Any, fold: Callable[[str], str] | None) -> bool:
