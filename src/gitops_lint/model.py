@@ -120,6 +120,13 @@ class Deployment(NamedTuple):
     revision: str | None  # the git revision the env watches, None = current branch
     kind: str = "helm"  # "helm": values files; "kustomize": a kustomization (images only, no values)
 
+    @property
+    def own_file(self) -> str:
+        """Where to change this env alone: its last values file (else its Application's file)."""
+        if self.value_files:
+            return self.value_files[-1]
+        return self.argo.file if self.argo else f"{self.env.name}'s values file"
+
 
 class GitView(NamedTuple):
     """Where git facts come from: the repo to ask, the commit that counts as HEAD, and whether the

@@ -81,7 +81,7 @@ def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             key = format_keypath(ingress.keypath)
             fields = {"env": dep.env.name, "app": dep.app, "key": key,
                       "hosts": ", ".join(h for h, _ in ingress.hosts) or "every host",
-                      "file": dep.value_files[-1] if dep.value_files else "the env values file"}
+                      "file": dep.own_file}
             if ingress.tls_all:
                 continue
             if not ingress.tls_hosts:
@@ -111,7 +111,7 @@ def missing_ingress(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         yield Hit("default", where, dep.app, dep.env.name, {
             "env": dep.env.name, "up_env": up.env.name, "key": format_keypath(keypath),
             "up_hosts": ", ".join(h for i in theirs for h, _ in i.hosts) or "its traffic",
-            "file": dep.value_files[-1] if dep.value_files else "the env values file",
+            "file": dep.own_file,
         }, anchor=format_keypath(keypath), protected=True)
 
 

@@ -109,7 +109,7 @@ def _fields(model: RepoModel, up: Deployment, dep: Deployment, image: ImageRef, 
         "env": dep.env.name, "up_env": up.env.name, "app": dep.app, "image": _shown(image, dep.app),
         "version": _version(image), "up_ran": _ran(up_tl, image.keypath), "revision": up_tl.revision,
         "since": _when(brought, precise=True), "elsewhere": elsewhere,
-        "up_file": up.value_files[-1] if up.value_files else up.env.name,
+        "up_file": up.own_file,
     }
 
 

@@ -81,7 +81,7 @@ def _own_file(origin: Origin | None, stage: Deployment, prod: Deployment) -> str
     """Where to change the rehearsal env alone: the file that sets it, unless prod shares that file."""
     if origin is not None and origin.path not in prod.value_files:
         return origin.path
-    return stage.value_files[-1] if stage.value_files else f"{stage.env.name}'s values"
+    return stage.own_file
 
 
 def _present(value: Any) -> str:

@@ -14,11 +14,7 @@ from gitops_lint.yamlio import format_keypath
 def _fields(dep: Deployment, image: Image, **extra: Any) -> dict[str, Any]:
     return {"env": dep.env.name, "app": dep.app, "image": image.ref, "tag": image.tag or "(empty)",
             "key": format_keypath(image.keypath) or "image",
-            "file": image.tag_origin.path if image.tag_origin else _env_file(dep), **extra}
-
-
-def _env_file(dep: Deployment) -> str:
-    return dep.value_files[-1] if dep.value_files else (dep.argo.file if dep.argo else "its values file")
+            "file": image.tag_origin.path if image.tag_origin else dep.own_file, **extra}
 
 
 def rebuilt_image(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
