@@ -11,7 +11,8 @@ def _dep_dict(dep: Deployment) -> dict[str, Any]:
     argo = dep.argo
     return {
         "env": dep.env.name, "role": dep.env.role, "protected": dep.env.protected,
-        "production": dep.env.production, "chart": dep.chart_dir, "value_files": list(dep.value_files),
+        "production": dep.env.production, "kind": dep.kind, "chart": dep.chart_dir,
+        "value_files": list(dep.value_files),
         "missing_value_files": list(dep.missing_value_files), "namespace": dep.namespace,
         "revision": dep.revision,
         "application": None if argo is None else {
@@ -49,8 +50,11 @@ def model_text(model: RepoModel) -> str:
                 made = f", from {dep.argo.generated_by}" if dep.argo.generated_by else ""
                 lines.append(f"    application: {dep.argo.name} ({dep.argo.file}{made}), {how}, "
                              f"namespace {dep.namespace or '-'}, watches {dep.revision or 'HEAD'}")
-            lines.append(f"    chart:  {dep.chart_dir if dep.chart_dir is not None else '(external or none)'}")
-            lines.append(f"    values: {', '.join(dep.value_files) or '(none)'}")
+            if dep.kind == "kustomize":
+                lines.append(f"    kustomization: {', '.join(dep.value_files)}")
+            else:
+                lines.append(f"    chart:  {dep.chart_dir if dep.chart_dir is not None else '(external or none)'}")
+                lines.append(f"    values: {', '.join(dep.value_files) or '(none)'}")
             if dep.missing_value_files:
                 lines.append(f"    missing values files: {', '.join(dep.missing_value_files)}")
     if not model.apps:
