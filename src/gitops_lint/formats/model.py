@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint.formats.escape import visible
 from gitops_lint.model import Deployment
 from gitops_lint.repo import RepoModel
 
@@ -62,10 +63,11 @@ def model_text(model: RepoModel) -> str:
     for key, title in (("unused_env_files", "env values files no Application uses"),
                        ("other_applications", "Applications with no env (not compared)")):
         if data[key]:
-            lines.append(f"\n{title}:")
+            lines += ["", f"{title}:"]
             lines.extend(f"  {item['path'] if isinstance(item, dict) else item}" for item in data[key])
     for notice in model.notices:
         lines.append(f"note: {notice}")
     for problem in model.problems():
         lines.append(f"problem: {problem.path}:{problem.line or '-'} {problem.rule} {problem.message}")
-    return "\n".join(lines) + "\n"
+    # every line mixes our words with names and paths from the repo; none of ours has a control character
+    return "\n".join(visible(line) for line in lines) + "\n"

@@ -1,8 +1,12 @@
-"""Human output: findings grouped by file, then a PASS/FAIL line with counts."""
+"""Human output: findings grouped by file, then a PASS/FAIL line with counts.
+
+Strings from the repo go through `escape.visible`, so a name or value cannot move the cursor, clear
+the screen, retitle the terminal or start a new line; our own colour codes are added after that."""
 from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint.formats.escape import visible
 from gitops_lint.model import Finding, Severity
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -10,7 +14,7 @@ _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 
 
 def _where(finding: Finding) -> str:
-    where = finding.path or "(repository)"
+    where = visible(finding.path) if finding.path else "(repository)"
     if finding.line is not None:
         where += f":{finding.line}"
         if finding.column is not None:
@@ -28,7 +32,7 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = Fal
 
     lines: list[str] = []
     for notice in result.notices:
-        lines.append(paint(f"note: {notice}", _DIM))
+        lines.append(paint(f"note: {visible(notice)}", _DIM))
     if result.notices:
         lines.append("")
     for finding in result.findings:
@@ -36,9 +40,9 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = Fal
             continue
         severity = paint(f"{finding.severity.value:<7}", _COLORS.get(finding.severity, ""))
         lines.append(f"{paint(_where(finding), _BOLD)}  {severity} {finding.rule}")
-        lines.append(f"    {finding.message}")
+        lines.append(f"    {visible(finding.message)}")
         if finding.fix:
-            lines.append(f"    fix: {finding.fix}")
+            lines.append(f"    fix: {visible(finding.fix)}")
     if result.findings:
         lines.append("")
     verdict = "FAIL" if result.failed(fail_on) else "PASS"
@@ -48,10 +52,11 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = Fal
 
 
 def summary_line(result: Any, *, fail_on: Severity) -> str:
-    """`FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → prod), 8 files read`."""
+    """`FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → prod), 8 files read`, on one line:
+    env names come from the repo and are shown with `visible`."""
     model = result.model
     counts = ", ".join(_plural(result.count(s), s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-    chains = sorted({" → ".join(d.env.name for d in app.deployments) for app in model.apps})
+    chains = sorted({" → ".join(visible(d.env.name) for d in app.deployments) for app in model.apps})
     scope = f"{_plural(len(model.apps), 'app')}"
     if len(chains) == 1:
         scope += f" ({chains[0]})"
