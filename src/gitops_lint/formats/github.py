@@ -1,8 +1,21 @@
-"""GitHub Actions workflow commands: one annotation per finding, shown on the PR diff."""
+"""GitHub Actions workflow commands: one annotation per finding, shown on the PR diff.
+
+The runner reads stdout line by line and obeys two command syntaxes (actions/runner,
+`ActionCommand.cs`): `::name k=v,k=v::data` at the start of a line after leading white space, and
+the legacy `##[name k=v;k=v]data` anywhere in a line that is not a `::` command. So:
+
+- every string from the repo is first made `visible` (no control characters, no line breaks);
+- data is escaped as GitHub's toolkit does (`escapeData`: `%`, CR, LF) and property values as well
+  (`escapeProperty`: also `:` and `,`), so our own `\\nfix:` stays a line break inside the message;
+- the summary, the one line that is not a command, has no line break left and starts with
+  PASS/FAIL, so no `::` command can begin on any line of ours; `##[` in it is shown as `##\\x5b`.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint.formats.escape import visible
+from gitops_lint.formats.text import summary_line
 from gitops_lint.model import Severity
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -16,6 +29,11 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _plain(line: str) -> str:
+    """A line that is not a command: the runner finds a legacy `##[command]` anywhere in it."""
+    return line.replace("##[", "##\\x5b")
+
+
 def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
     lines = []
     for finding in result.findings:
@@ -23,17 +41,15 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
             continue
         props = []
         if finding.path:
-            props.append(f"file={_property(finding.path)}")
+            props.append(f"file={_property(visible(finding.path))}")
             if finding.line:
                 props.append(f"line={finding.line}")
             if finding.column:
                 props.append(f"col={finding.column}")
         props.append(f"title={_property(finding.rule)}")
-        message = finding.message + (f"\nfix: {finding.fix}" if finding.fix else "")
+        message = visible(finding.message) + (f"\nfix: {visible(finding.fix)}" if finding.fix else "")
         lines.append(f"::{_COMMAND[finding.severity]} {','.join(props)}::{_data(message)}")
     for notice in result.notices:
-        lines.append(f"::notice title=gitops-lint::{_data(notice)}")
-    from gitops_lint.formats.text import summary_line
-
-    lines.append(summary_line(result, fail_on=fail_on))
+        lines.append(f"::notice title=gitops-lint::{_data(visible(notice))}")
+    lines.append(_plain(summary_line(result, fail_on=fail_on)))
     return "\n".join(lines) + "\n"
