@@ -5,13 +5,19 @@ Each format applies its own syntax escaping at its boundary; the helpers here ar
 more than one format needs. They change nothing in ordinary text (no control characters)."""
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # C0 and C1 controls (ESC, CR, LF, BEL, NEL, ...), DEL, the Unicode line and paragraph separators,
 # bidirectional overrides and isolates (text that reads differently than it is), and lone
 # surrogates (undecodable bytes in a file name): none of them belongs in a report line.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+# What XML 1.0 allows (production [2] Char); anything else makes the document unparseable.
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _show(match: re.Match[str]) -> str:
@@ -29,3 +35,16 @@ def visible(text: str) -> str:
     a newline → `\\n`. For formats that people read (text, GitHub, Markdown)."""
     return _CONTROL.sub(_show, text)
 
+
+def xml_chars(text: str) -> str:
+    """`text` with the characters XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/U+FFFF)
+    shown as `\\x1b`-style escapes, so the document still parses; everything else is kept as data."""
+    return _NOT_XML.sub(_show, text)
+
+
+def json_document(data: Any) -> str:
+    """`data` as indented JSON through json.dumps. A lone surrogate (a file name byte that was not
+    UTF-8) cannot be written as UTF-8 text; outside strings JSON has none, so each one is written as
+    its JSON escape (`\\udcff`), which parses back to the same string instead of failing the write."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"

@@ -1,9 +1,9 @@
 """GitLab Code Quality report (a JSON array), shown in merge request widgets."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from gitops_lint.formats.escape import json_document
 from gitops_lint.model import Severity
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -20,4 +20,4 @@ def render(result: Any, **_: Any) -> str:
         "severity": _SEVERITY[f.severity],
         "location": {"path": f.path or ".", "lines": {"begin": f.line or 1}},
     } for f in result.findings if f.suppressed is None]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_document(issues)

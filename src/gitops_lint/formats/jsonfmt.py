@@ -1,10 +1,10 @@
 """The JSON contract of design.md §4 (schema: docs/schemas/report.schema.json)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from gitops_lint import __version__
+from gitops_lint.formats.escape import json_document
 from gitops_lint.model import Finding, Severity
 
 
@@ -35,4 +35,4 @@ def report(result: Any, *, fail_on: Severity = Severity.ERROR) -> dict[str, Any]
 
 
 def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
-    return json.dumps(report(result, fail_on=fail_on), indent=2, ensure_ascii=False) + "\n"
+    return json_document(report(result, fail_on=fail_on))

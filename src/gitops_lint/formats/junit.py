@@ -1,16 +1,21 @@
-"""JUnit XML (one testsuite per rule, one failing testcase per finding) for Jenkins and GitLab."""
+"""JUnit XML (one testsuite per rule, one failing testcase per finding) for Jenkins and GitLab.
+
+ElementTree writes every name, attribute and text, so markup in repo strings stays data; the
+characters XML 1.0 cannot hold at all (ESC and most other C0 controls) go through
+`escape.xml_chars` first, which shows them as `\\x1b`, so the report always parses."""
 from __future__ import annotations
 
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from gitops_lint.formats.escape import xml_chars
 from gitops_lint.model import Severity
 from gitops_lint.rules import load_rules
 
 
 def _where(finding: Any) -> str:
     where = finding.path or "(repository)"
-    return f"{where}:{finding.line}" if finding.line else where
+    return xml_chars(f"{where}:{finding.line}" if finding.line else where)
 
 
 def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
@@ -24,13 +29,14 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
             ET.SubElement(suite, "testcase", classname=rule.id, name=f"{rule.id}: {rule.title}")
         for finding in findings:
             case = ET.SubElement(suite, "testcase", classname=rule.id, name=_where(finding))
-            details = "\n".join(filter(None, [finding.message, f"fix: {finding.fix}" if finding.fix else "",
-                                              f"app: {finding.app} env: {finding.env}" if finding.app else ""]))
+            details = xml_chars("\n".join(filter(None, [
+                finding.message, f"fix: {finding.fix}" if finding.fix else "",
+                f"app: {finding.app} env: {finding.env}" if finding.app else ""])))
             if finding.suppressed is not None:
-                skipped = ET.SubElement(case, "skipped", message=f"suppressed: {finding.suppressed}")
+                skipped = ET.SubElement(case, "skipped", message=xml_chars(f"suppressed: {finding.suppressed}"))
                 skipped.text = details
             elif finding.severity.rank >= fail_on.rank:
-                failure = ET.SubElement(case, "failure", message=finding.message, type=finding.severity.value)
+                failure = ET.SubElement(case, "failure", message=xml_chars(finding.message), type=finding.severity.value)
                 failure.text = details
                 failed += 1
             else:

@@ -1,10 +1,15 @@
-"""SARIF 2.1.0 for GitHub code scanning and other SARIF consumers."""
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+
+Everything goes through json.dumps; a repo path becomes a relative URI reference with every
+character outside the unreserved set and `/` percent-encoded (`%`, `:`, `#`, `?`, spaces, newlines),
+so it can neither name another scheme or host nor lose a fragment, and decodes to the path again."""
 from __future__ import annotations
 
-import json
 from typing import Any
+from urllib.parse import quote
 
 from gitops_lint import __version__
+from gitops_lint.formats.escape import json_document
 from gitops_lint.model import Finding, Severity
 from gitops_lint.rules import Rule, load_rules
 
@@ -27,6 +32,10 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _uri(path: str) -> str:
+    return quote(path, safe="/", errors="surrogateescape")
+
+
 def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     text = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
     result: dict[str, Any] = {
@@ -40,7 +49,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         if finding.column:
             region["startColumn"] = finding.column
         result["locations"] = [{"physicalLocation": {
-            "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"}, "region": region}}]
+            "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"}, "region": region}}]
     if finding.suppressed is not None:
         kind = "inSource" if finding.suppressed.startswith("inline:") else "external"
         result["suppressions"] = [{"kind": kind, "justification": finding.suppressed}]
@@ -66,4 +75,4 @@ def report(result: Any) -> dict[str, Any]:
 
 
 def render(result: Any, **_: Any) -> str:
-    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+    return json_document(report(result))
