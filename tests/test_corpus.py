@@ -41,7 +41,7 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
 def _at(repo: tuple[Path, dict[str, str]], original: str) -> tuple[Path, str]:
     root, shas = repo
     new = next(sha for orig, sha in shas.items() if orig.startswith(original))
-    git(root, "checkout", "-q", new)
+    git(root, "checkout", "-q", "-B", "main", new)  # the branch as it was then (its tip is "now")
     return root, new[:10]
 
 
@@ -54,7 +54,7 @@ def test_govuk_router_v247_reached_production_before_staging(govuk: tuple[Path, 
     root, prod_sha = _at(govuk, "03ed5de436")
     assert _untested(root, "charts/app-config/image-tags/production/router") == [
         "charts/app-config/image-tags/production/router:1:12 promotion/untested-tag production runs router:v247, "
-        "which never ran in staging (staging ran …, v241, v242, v243, v244, v245, v246 on HEAD; v247 was only in "
+        "which never ran in staging (staging ran …, v241, v242, v243, v244, v245, v246 on branch main; v247 was only in "
         f"integration, since 2026-04-30); it reached production in commit {prod_sha} (2026-05-05 08:37:57 UTC)"]
     root, stage_sha = _at(govuk, "ad8d7f1c80")  # staging caught up: HEAD states agree, history does not
     assert _untested(root, "charts/app-config/image-tags/production/router") == [
@@ -108,8 +108,8 @@ def test_infra_deployments_one_commit_for_dev_staging_and_production(infra: tupl
 
 def test_infra_deployments_head_production_equals_staging(infra: tuple[Path, dict[str, str]]) -> None:
     """Negative control: production at HEAD (f3ac0e4aa928) equals staging and ran there first."""
-    root, _ = infra
-    git(root, "checkout", "-q", "main")
+    root, shas = infra
+    git(root, "checkout", "-q", "-B", "main", list(shas.values())[-1])
     assert _untested(root, "components/release/production/") == []
 
 
@@ -121,11 +121,21 @@ def _tree(name: str, dest: Path) -> Path:
 @pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.iterdir() if (p / "tree").is_dir())
                          if CORPUS.is_dir() else [])
 def test_every_corpus_tree_lints_without_crashing(name: str, tmp_path: Path) -> None:
+    """Every tree is linted (exit 0/1, nothing on stderr), or, where no multi-environment app is
+    understood yet, the run says so and exits 2 instead of passing having looked at nothing."""
     root = _tree(name, tmp_path / "repo")
     proc = subprocess.run(["gitops-lint", "check", str(root), "--format", "json"], capture_output=True, text=True,
                           env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}"})
+    if name in NOT_UNDERSTOOD_YET:
+        assert proc.returncode == 2 and proc.stderr.startswith("gitops-lint: error: no multi-environment app found")
+        return
     assert proc.returncode in (0, 1), proc.stderr
     assert proc.stderr == ""
+
+
+# layouts the linter does not model yet (helmfile .env overrides; ApplicationSet cluster generators):
+# they must fail loudly, never pass
+NOT_UNDERSTOOD_YET = {"cds-snc__notification-manifests", "gitops-bridge-dev__gitops-bridge-argocd-control-plane-template"}
 
 
 def test_negative_controls_of_current_trees(tmp_path: Path) -> None:

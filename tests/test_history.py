@@ -167,15 +167,19 @@ def test_merge_counts_when_it_lands_on_the_branch(tmp_path: Path) -> None:
     assert _untested(root) == []
 
 
-def test_revision_missing_from_the_clone_falls_back_with_a_notice(tmp_path: Path) -> None:
+def test_revision_missing_from_the_clone_exits_2_with_the_fix(tmp_path: Path) -> None:
+    """Never a pass with a notice: a history that cannot be read is a run that cannot lint."""
     apps = {"argocd/app-stage.yaml": _app("stage", "release-2026"), "argocd/app-prod.yaml": _app("prod", "main"),
             "app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n"}
     root = make_repo(tmp_path / "r", history=[
         ("2026-10-01T09:00:00+00:00", "bootstrap", {**apps, **_envs(stage="15", prod="15")})])
-    result = lint(root, only={"promotion/untested-tag"})
-    assert result.findings == []
-    assert result.notices == ["app/stage: revision 'release-2026' is not in this clone; its history is read from "
-                              "the checked-out branch instead"]
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "gitops-lint: error: app/stage: its Application app-stage watches revision 'release-2026', which is not in "
+        "this clone, so its history cannot be read: fetch it (git fetch origin release-2026; actions/checkout: "
+        "fetch-depth: 0), or pass --no-history to skip the history rules\n")
+    assert CliRunner().invoke(main, ["check", str(root), "--no-history"]).exit_code == 0
 
 
 def test_soak_time(tmp_path: Path) -> None:

@@ -248,5 +248,5 @@ def test_pr_cannot_switch_off_the_rule_it_breaks(pr_repo: Path) -> None:
 def test_unknown_base_exits_2(pr_repo: Path) -> None:
     code, out, err = _cli("check", str(pr_repo), "--base", "origin/nope")
     assert (code, out) == (2, "")
-    assert err == ("gitops-lint: error: --base origin/nope: no such revision in this clone (fetch it first, e.g. "
-                   "`git fetch origin origin/nope`, or check out with fetch-depth: 0)\n")
+    assert err == ("gitops-lint: error: --base origin/nope: no such revision in this clone (fetch it first: "
+                   "`git fetch origin nope`, or check out with fetch-depth: 0)\n")

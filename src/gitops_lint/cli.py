@@ -98,14 +98,20 @@ def main(debug: bool) -> None:
 @click.option("--base", "base_ref", metavar="REF", help="PR mode: report only findings that are new against REF.")
 @click.option("--policy-from-base/--policy-from-head", default=True, show_default=True,
               help="In PR mode, read .gitops-lint.yaml from REF, so a PR cannot relax the rule it breaks.")
+@click.option("--trust-new-suppressions", is_flag=True,
+              help="In PR mode, apply inline suppressions the change adds (default: reported, not applied).")
+@click.option("--staged", is_flag=True,
+              help="Lint the index (what the next commit contains), not the work tree: for git hooks.")
+@click.option("--allow-empty", is_flag=True,
+              help="Pass when no multi-environment app is found (default: exit 2, nothing was checked).")
 @click.option("--no-cache", is_flag=True,
               help="Do not read or write the parse cache (content-addressed, outside the repo; see docs).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a TTY).")
 @_guarded
 def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, strict: bool, config_file: str | None,
           no_history: bool, only: tuple[str, ...], baseline: str | None, write_baseline: str | None,
-          no_exemptions: bool, base_ref: str | None, policy_from_base: bool, no_cache: bool,
-          color: bool | None) -> None:
+          no_exemptions: bool, base_ref: str | None, policy_from_base: bool, trust_new_suppressions: bool,
+          staged: bool, allow_empty: bool, no_cache: bool, color: bool | None) -> None:
     """Lint the GitOps repository at PATH (default: the current directory)."""
     from gitops_lint.formats import render
     from gitops_lint.rules import load_rules
@@ -122,8 +128,11 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
     options = CheckOptions(config=Path(config_file) if config_file else None, only=set(only) or None,
                            history=not no_history, exemptions=not no_exemptions,
                            baseline=Path(baseline) if baseline else None, base=base_ref,
-                           policy_from_base=policy_from_base, cache=not no_cache)
+                           policy_from_base=policy_from_base, cache=not no_cache, staged=staged,
+                           trust_new_suppressions=trust_new_suppressions)
     result = run_check(root, options)
+    if not allow_empty:
+        _require_apps(result)
     if write_baseline:
         _write(baseline_text(result.findings), write_baseline)
         click.echo(f"gitops-lint: wrote {sum(1 for f in result.findings if f.suppressed is None)} finding(s) "
@@ -138,6 +147,21 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
     if summary:
         _write(render("markdown", result, fail_on=threshold), summary, append=True)
     sys.exit(EXIT_FINDINGS if result.failed(threshold) else EXIT_PASS)
+
+
+def _require_apps(result: Any) -> None:
+    """Never silent: a run that understood no multi-environment app checked nothing, so it cannot pass."""
+    apps = result.model.apps
+    if any(len({d.env.name for d in app.deployments}) > 1 for app in apps):
+        return
+    seen = (f"{len(apps)} app(s) with one env each ({', '.join(sorted(a.name for a in apps)[:5])})" if apps
+            else "no app at all")
+    raise GitopsLintError(
+        f"no multi-environment app found in {result.model.root} ({seen}; {len(result.model.files)} files, "
+        f"{len(result.model.argo_apps)} Argo CD Applications). Looked for: Argo CD Applications and list "
+        "ApplicationSets, charts with values-<env>.yaml, envs/<env>/ directories, Kustomize overlays/<env>/. "
+        "Run `gitops-lint discover` to see what was understood, declare your layout in .gitops-lint.yaml "
+        "(layouts: [{files: \"path/{env}/{app}.yaml\"}], see README), or pass --allow-empty")
 
 
 def _parse_outputs(outputs: tuple[str, ...]) -> tuple[str | None, list[tuple[str, str]]]:

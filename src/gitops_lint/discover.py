@@ -5,7 +5,6 @@ Argo CD Applications decide which files an env uses when they exist; file and di
 """
 from __future__ import annotations
 
-import os
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,19 +19,22 @@ from gitops_lint.model import ArgoApp, Deployment, GitView
 from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.layouts import KUSTOMIZATIONS, joined
 from gitops_lint.repo import AppModel, FileCache, RepoModel
+from gitops_lint.snapshot import WorkTree
+from gitops_lint.errors import YamlProblem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskCache | None = None) -> RepoModel:
-    git = git or GitView(root)
-    cache = FileCache(root, disk)
+    git = git or GitView(root, WorkTree(root))
+    cache = FileCache(git.snapshot, disk)
     notices: list[str] = []
-    files = [f for f in _list_files(root) if not config.excluded(f)]
+    files = [f for f in git.snapshot.files() if not config.excluded(f)]
     charts = sorted({posixpath.dirname(f) for f in files if posixpath.basename(f) == "Chart.yaml"})
     yaml_files = [f for f in files if f.endswith(YAML_SUFFIXES) and not _is_template(f, charts)
                   and not f.endswith(".gotmpl")]
-    argo_apps = _argo_apps(root, cache, yaml_files, notices, gitio.remote_urls(git.root))
+    manifests = yaml_files + [f for f in files if f.endswith(".json") and not _is_template(f, charts)]
+    argo_apps = _argo_apps(cache, manifests, notices, gitio.remote_urls(git.root), set(files))
     scheme = config.scheme
     grouped: dict[str, list[Deployment]] = defaultdict(list)
     file_set = set(files)
@@ -67,7 +69,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
                        | {p for _, _, p in unused}):
         cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
     return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
-                     files=files, notices=notices, tags=gitio.local_tags(git.root), git=git)
+                     files=files, notices=notices, git=git)
 
 
 def _declared_layouts(config: Config, files: list[str], grouped: dict[str, list[Deployment]]) -> None:
@@ -113,19 +115,6 @@ def _merge_variants(grouped: dict[str, list[Deployment]], scheme: EnvScheme) -> 
             break
 
 
-def _list_files(root: Path) -> list[str]:
-    listed = gitio.list_files(root)
-    if listed is not None:
-        return listed
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        rel = Path(dirpath).relative_to(root).as_posix()
-        for name in filenames:
-            out.append(name if rel == "." else f"{rel}/{name}")
-    return sorted(out)
-
-
 def _is_template(path: str, charts: list[str]) -> bool:
     """Helm templates are Go templates, not YAML: never parsed."""
     parts = path.split("/")
@@ -133,27 +122,29 @@ def _is_template(path: str, charts: list[str]) -> bool:
                for index, part in enumerate(parts[:-1]))
 
 
-def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: list[str],
-               remote_urls: list[str]) -> list[ArgoApp]:
+def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], remote_urls: list[str],
+               files: set[str]) -> list[ArgoApp]:
+    """Applications and ApplicationSets from parsed documents (YAML or JSON, `kind: List` items too).
+
+    A file is parsed only when it can hold one: it names `argoproj`, or it has a backslash (an
+    escape can spell any text) or a byte-order mark (UTF-16/32 text hides every ASCII word)."""
     docs = []
-    for path in yaml_files:
-        full = root / path
-        if os.path.islink(full):
-            loaded = cache.load(path)  # a symlink leaving the repo is refused (yaml/unsafe)
-        else:
-            try:
-                data = full.read_bytes()
-            except OSError:
-                continue
-            if b"argoproj.io" not in data:
-                continue
-            loaded = cache.load(path, data=data)
-        if loaded is None:
+    for path in paths:
+        try:
+            data = cache.snapshot.read(path)
+        except YamlProblem as problem:
+            cache.note(problem)
             continue
-        for index, doc in enumerate(loaded.docs):
-            if argocd.is_argo_doc(doc.data):
-                docs.append((path, index, doc.data))
-    is_local = _local_matcher(root, docs, remote_urls)
+        if b"argoproj" not in data and b"\\" not in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        loaded = cache.load(path, data=data)
+        for index, doc in enumerate(loaded.docs if loaded is not None else ()):
+            for item in _items(doc.data):
+                if argocd.is_argo_doc(item):
+                    docs.append((path, index, item))
+    is_local, notice = _local_matcher(docs, remote_urls, files)
+    if notice:
+        notices.append(notice)
     apps: list[ArgoApp] = []
     for path, index, data in docs:
         parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local)
@@ -162,12 +153,22 @@ def _argo_apps(root: Path, cache: FileCache, yaml_files: list[str], notices: lis
     return apps
 
 
-def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, Any]]],
-                   remote_urls: list[str]) -> Callable[[str], bool]:
-    """Which repoURLs are this repository: a remote's URL, or (no remote) ones whose paths exist here."""
+def _items(data: Any) -> list[Any]:
+    """A document, or the items of a `kind: List` (what `kubectl get -o yaml` writes)."""
+    if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
+        return list(data["items"])
+    return [data]
+
+
+def _local_matcher(docs: list[tuple[str, int, dict[str, Any]]], remote_urls: list[str],
+                   files: set[str]) -> tuple[Callable[[str], bool], str | None]:
+    """Which repoURLs are this repository: a remote's URL; else (no remote matches: a fork, mirror or
+    SSH alias, or no remote at all) the ones whose paths exist here — said once in a notice."""
     remotes = {gitio.normalize_url(u) for u in remote_urls}
-    if remotes:
-        return lambda url: gitio.normalize_url(url) in remotes
+    urls = {gitio.normalize_url(str(s.get("repoURL") or "")) for _, _, d in docs for s in _raw_sources(d)}
+    if remotes & urls:
+        return (lambda url: gitio.normalize_url(url) in remotes), None
+    dirs = {parent for f in files for parent in _parents(f)}
     seen: dict[str, bool] = {}
     for _, _, data in docs:
         sources = _raw_sources(data)
@@ -177,15 +178,27 @@ def _local_matcher(root: Path, docs: list[tuple[str, int, dict[str, Any]]],
             url = gitio.normalize_url(str(source.get("repoURL") or ""))
             path, ref = source.get("path"), source.get("ref")
             exists = isinstance(path, str) and path.strip("./") != "" and "{{" not in path \
-                and (root / path).is_dir()
+                and posixpath.normpath(path.strip("/")) in dirs
             if ref and not exists:  # a values-only source: do its `$ref/...` files exist here?
-                exists = any(f.startswith(f"${ref}/") and (root / f[len(str(ref)) + 2:]).is_file()
+                exists = any(f.startswith(f"${ref}/") and posixpath.normpath(f[len(str(ref)) + 2:]) in files
                              for f in ref_files)
             seen[url] = seen.get(url, False) or exists
     if len(seen) == 1 and any(seen.values()):
-        return lambda url: not _placeholder(url)
-    local = {url for url, exists in seen.items() if exists and not _placeholder(url)}
-    return lambda url: gitio.normalize_url(url) in local
+        matcher: Callable[[str], bool] = lambda url: not _placeholder(url)  # noqa: E731
+        local = {u for u in seen if not _placeholder(u)}
+    else:
+        local = {url for url, exists in seen.items() if exists and not _placeholder(url)}
+        matcher = lambda url: gitio.normalize_url(url) in local  # noqa: E731
+    notice = None
+    if remotes and local:
+        notice = (f"no git remote matches the Applications' repoURL ({', '.join(sorted(local)[:3])}); they are "
+                  "treated as this repository because their paths exist here (a fork, mirror or SSH alias?)")
+    return matcher, notice
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _placeholder(url: str) -> bool:
@@ -233,8 +246,16 @@ def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str
     return Deployment(app=name, env=scheme.env(role, display), chart_dir=chart_dir,
                       value_files=tuple(value_files), missing_value_files=tuple(missing), argo=app,
                       namespace=app.dest_namespace or None,
-                      revision=app.hydrator[1] if app.hydrator else
-                      (chart.target_revision if chart is not None else None), kind=kind)
+                      revision=app.hydrator[1] if app.hydrator else _git_revision(app), kind=kind)
+
+
+def _git_revision(app: ArgoApp) -> str | None:
+    """The git revision this repo's files are deployed from: the local chart source's, else the
+    local `ref` source's (a remote chart's targetRevision is a chart version, not a git revision)."""
+    chart = chart_source(app)
+    if chart is not None and chart.local:
+        return chart.target_revision
+    return next((s.target_revision for s in app.sources if s.local and s.ref is not None), None)
 
 
 def _kustomization(directory: str, files: set[str]) -> str | None:

@@ -12,6 +12,8 @@ from gitops_lint.config import Config
 from gitops_lint.discover import discover
 from gitops_lint.errors import HistoryUnavailableError
 from gitops_lint.history import HistoryStore
+from gitops_lint.proposal import Proposal
+from gitops_lint.snapshot import WorkTree
 from gitops_lint.model import Finding, GitView, Severity
 from gitops_lint.repo import RepoModel
 from gitops_lint.rules import Configured, configure, load_rules
@@ -25,6 +27,7 @@ class Result(NamedTuple):
     model: RepoModel
     notices: list[str]
     history: str  # "checked" | "skipped" | "unavailable"
+    comments: frozenset[tuple[str, tuple[str, ...], str]] = frozenset()  # inline suppressions seen
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and f.suppressed is None)
@@ -41,19 +44,26 @@ def _enabled(item: Configured, only: set[str] | None) -> bool:
 
 def run(root: Path, config: Config, *, only: set[str] | None = None, history: bool = True,
         exemptions: bool = True, baseline: Path | None = None, git: GitView | None = None,
-        disk: DiskCache | None = None) -> Result:
+        disk: DiskCache | None = None, trusted: frozenset[tuple[str, tuple[str, ...], str]] | None = None,
+        base_model: RepoModel | None = None) -> Result:
+    """Lint `git.snapshot` (default: the work tree of `root`). PR mode passes the base's model
+    (`base_model`) and the inline suppressions it had (`trusted`, see suppress.apply)."""
     disk = disk if disk is not None else for_repo(root)
+    git = git or GitView(root, WorkTree(root))
     try:
         return _run(root, config, only=only, history=history, exemptions=exemptions, baseline=baseline, git=git,
-                    disk=disk)
+                    disk=disk, trusted=trusted, base_model=base_model)
     finally:
+        git.snapshot.close()
         disk.save()
 
 
 def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, exemptions: bool,
-         baseline: Path | None, git: GitView | None, disk: DiskCache) -> Result:
+         baseline: Path | None, git: GitView, disk: DiskCache,
+         trusted: frozenset[tuple[str, tuple[str, ...], str]] | None, base_model: RepoModel | None) -> Result:
     configured = [item for item in configure(load_rules(), config.rules, config.path) if _enabled(item, only)]
     model = discover(root, config, git, disk)
+    model.base = base_model
     history_rules = sorted(i.rule.id for i in configured if _kind(i).needs_history)
     readers = history_rules or [i.rule.id for i in configured if _kind(i).uses_history]
     status, notices = _attach_history(model, history_rules, readers, wanted=history)
@@ -68,8 +78,8 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
                                     finding)
     if model.history is not None:
         model.history.close()
-    outcome = suppress.apply(list(findings.values()), root=root, config=config, loaded=model.cache.loaded_paths(),
-                             exemptions=exemptions, baseline=baseline)
+    outcome = suppress.apply(list(findings.values()), snapshot=git.snapshot, config=config,
+                             loaded=model.cache.loaded_paths(), exemptions=exemptions, baseline=baseline, trusted=trusted)
     final = outcome.findings
     meta = next((item for item in configured if item.rule.id == META_RULE), None)
     if meta is not None:  # with --rule, other rules' suppressions would look unused: not reported then
@@ -77,7 +87,7 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
         final += [f for f in (_finding(model, meta, hit) for hit in hits) if f is not None]
     ordered = sorted(final, key=Finding.sort_key)
     notices = notices + (model.history.notices if model.history else []) + list(model.notices) + outcome.notices
-    return Result(ordered, model, notices, status)
+    return Result(ordered, model, notices, status, outcome.comments)
 
 
 def _kind(item: Configured) -> CheckKind:
@@ -124,12 +134,14 @@ def _history_missing(git: Path) -> str | None:
 def _attach(model: RepoModel) -> None:
     tracked = model.tracked_files()
     current = {}
-    for path in tracked if model.git.working_tree else ():
-        loaded = model.cache.load(path)
+    for path in tracked:
+        loaded = model.cache.load(path) if path in model.file_set else None
         if loaded is not None:
             current[path] = loaded.data
-    model.history = HistoryStore(model.git.root, tracked=tracked, current_branch_files=current,
-                                 head=model.git.head, disk=model.cache.disk)
+    snapshot = model.git.snapshot
+    proposal = Proposal(model.git.root, snapshot.kind, snapshot.commit, current, model.revisions)
+    model.history = HistoryStore(model.git.root, tracked=tracked, resolver=model.revisions, proposal=proposal,
+                                 disk=model.cache.disk)
     model.warm_history()
 
 

@@ -1,7 +1,10 @@
 """The only caller of git. Read-only, never runs anything the linted repo configures.
 
-Every call passes `-c core.fsmonitor=false` (a repo's config could name a program to run) and
-`GIT_OPTIONAL_LOCKS=0` (so no command refreshes the index, i.e. writes into the repo).
+Every call passes `-c core.fsmonitor=false` and `core.hooksPath=/dev/null` (a repo's config could
+name a program to run) and `GIT_OPTIONAL_LOCKS=0` (so no command refreshes the index, i.e. writes
+into the repo). File contents are read as git objects (`cat-file`), never through `archive`,
+`checkout` or `show`, so no filter, textconv or smudge driver a repo names can run. There is no
+`safe.directory=*`: git's ownership check stays on, and a refusal is reported with its fix.
 """
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ from typing import NamedTuple
 
 from gitops_lint.errors import GitopsLintError
 
-_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "safe.directory=*",
-         "-c", "core.quotePath=false")
+_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.quotePath=false",
+         "-c", "diff.external=", "-c", "core.pager=cat")
 
 
 class GitError(GitopsLintError):
@@ -35,6 +38,9 @@ def run(root: Path, *args: str, check: bool = True, input_bytes: bytes | None = 
                               capture_output=True, env=_env(extra_env), check=False)
     except FileNotFoundError:
         raise GitError("git is not installed; history rules need it (or pass --no-history)") from None
+    if b"dubious ownership" in proc.stderr:
+        raise GitError(f"git refuses to read {root}: it is owned by another user. Mark it as safe for this "
+                       f"user (git config --global --add safe.directory {root}; actions/checkout does this)")
     if check and proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
@@ -58,19 +64,6 @@ def list_files(root: Path) -> list[str] | None:
     out = run(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
     names = {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
     return sorted(name for name in names if (root / name).is_file() or (root / name).is_symlink())
-
-
-def remote_urls(root: Path) -> list[str]:
-    if toplevel(root) is None:
-        return []
-    out = run(root, "config", "--get-regexp", r"^remote\..*\.url$", check=False).decode("utf-8", "replace")
-    return sorted({line.split(None, 1)[1] for line in out.splitlines() if " " in line})
-
-
-def is_shallow(root: Path) -> bool:
-    if toplevel(root) is None:
-        return False
-    return run(root, "rev-parse", "--is-shallow-repository", check=False).decode().strip() == "true"
 
 
 def local_tags(root: Path) -> frozenset[str]:
@@ -116,31 +109,48 @@ class Commit(NamedTuple):
     sha: str
     time: int  # committer time, Unix seconds
     changes: dict[str, str | None]  # path -> new blob id (None: deleted), only the paths asked for
+    parents: tuple[str, ...] = ()
+    subject: str = ""
+    renames: dict[str, str] | None = None  # new path -> old path, for exact renames (`git mv`)
 
 
-def resolve(root: Path, ref: str) -> str | None:
-    """The commit a branch, tag, remote branch or SHA names, or None when this clone lacks it."""
-    candidates = [ref] if ref.upper() != "HEAD" else ["HEAD"]
-    if ref.upper() != "HEAD" and not ref.startswith("refs/"):
-        candidates += [f"refs/heads/{ref}", f"refs/tags/{ref}", f"refs/remotes/origin/{ref}"]
-    for candidate in candidates:
-        out = run(root, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
-        if out.strip():
-            return out.decode().strip()
-    return None
+def resolve(root: Path, rev: str) -> str | None:
+    """The commit any revision expression names (`origin/main`, `HEAD~1`, a SHA), or None."""
+    if rev.startswith("-"):
+        return None  # never an option
+    out = run(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
+    return out.decode().strip() or None
 
 
-def ref_kind(root: Path, ref: str) -> str:
-    """'tag', 'branch' or 'commit': how to name a revision in a message."""
-    if _exists(root, f"refs/tags/{ref}"):
-        return "tag"
-    if _exists(root, f"refs/heads/{ref}") or _exists(root, f"refs/remotes/origin/{ref}"):
-        return "branch"
-    return "commit"
+def refs(root: Path) -> dict[str, str]:
+    """Every ref -> the commit it names (annotated tags peeled)."""
+    out = run(root, "for-each-ref", "--format=%(objectname) %(*objectname) %(refname)", check=False)
+    found: dict[str, str] = {}
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3:
+            found[parts[2]] = parts[1] or parts[0]
+    return found
 
 
-def _exists(root: Path, ref: str) -> bool:
-    return bool(run(root, "rev-parse", "--verify", "--quiet", ref, check=False).strip())
+def remotes(root: Path) -> dict[str, str]:
+    """Remote name -> its fetch URL."""
+    out = run(root, "config", "--get-regexp", r"^remote\..*\.url$", check=False).decode("utf-8", "replace")
+    found = {}
+    for line in out.splitlines():
+        key, _, url = line.partition(" ")
+        found[key[len("remote."):-len(".url")]] = url
+    return found
+
+
+def remote_urls(root: Path) -> list[str]:
+    return sorted(set(remotes(root).values())) if toplevel(root) is not None else []
+
+
+def is_shallow(root: Path) -> bool:
+    if toplevel(root) is None:
+        return False
+    return run(root, "rev-parse", "--is-shallow-repository", check=False).decode().strip() == "true"
 
 
 def current_branch(root: Path) -> str | None:
@@ -152,29 +162,95 @@ def head_commit(root: Path) -> str | None:
     return resolve(root, "HEAD")
 
 
+def merge_base(root: Path, a: str, b: str) -> str | None:
+    out = run(root, "merge-base", a, b, check=False).decode().strip()
+    return out.split()[0] if out else None
+
+
+def changed_paths(root: Path, *revs: str, cached: bool = False) -> set[str]:
+    """Paths that differ between two commits, a commit and the index (`cached`), or a commit and
+    the work tree (one rev) — names only, so no diff driver or textconv runs."""
+    args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "--relative"]
+    out = run(root, *args, *(["--cached"] if cached else []), *revs, "--")
+    return {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def untracked(root: Path) -> set[str]:
+    out = run(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+    return {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+class Entry(NamedTuple):
+    mode: str  # "100644", "100755", "120000" (symlink), "160000" (submodule)
+    blob: str
+    size: int | None
+
+
+def tree_entries(root: Path, rev: str) -> dict[str, Entry]:
+    """The files of a commit under `root`, relative to it, from the object database."""
+    out = run(root, "ls-tree", "-r", "-l", "-z", "--end-of-options", rev, "--", ".")
+    entries = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = record.partition("\t")
+        parts = meta.split()
+        if len(parts) == 4 and parts[1] == "blob":
+            entries[path] = Entry(parts[0], parts[2], int(parts[3]) if parts[3].isdigit() else None)
+    return entries
+
+
+def index_entries(root: Path) -> dict[str, Entry]:
+    """The staged files under `root` (stage 0; unmerged paths are left out)."""
+    out = run(root, "ls-files", "-s", "-z", "--", ".")
+    entries = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = record.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[2] == "0" and parts[0] != "160000":
+            entries[path] = Entry(parts[0], parts[1], None)
+    return entries
+
+
+def reflog(root: Path, ref: str) -> list[str]:
+    """Commits a ref has pointed at, newest first ([] when git kept no reflog, e.g. in CI clones)."""
+    out = run(root, "reflog", "show", "--format=%H", "--end-of-options", ref, "--", check=False)
+    return out.decode().split()
+
+
 def log_changes(root: Path, rev: str, paths: set[str]) -> list[Commit]:
     """Commits on `rev`'s first-parent line, oldest first, with the blob ids of `paths` (and of every
     YAML file: an older Application may have used files that are gone now) they change.
 
     One `git log` for all paths: a merge counts as the moment its changes landed on the branch
-    (`--first-parent -m`), with the committer time of the merge.
+    (`--first-parent -m`), with the committer time of the merge. Exact renames (`git mv`: a path
+    deleted and another added with the same blob) are recorded so history follows them.
     """
     # newest first as git streams it (--reverse would make git hold the whole log in memory)
     out = run(root, "log", "--first-parent", "-m", "--raw", "--no-renames", "--no-abbrev",
-              "--relative", "--format=%x01%H %ct", rev)
+              "--relative", "--format=%x01%H %ct %P%x02%s", "--end-of-options", rev, "--")
     commits: list[Commit] = []
     current: Commit | None = None
+    gone: dict[str, str] = {}  # old blob -> deleted path, in the current commit
     for line in out.decode("utf-8", "surrogateescape").split("\n"):
         if line.startswith("\x01"):
-            sha, _, stamp = line[1:].partition(" ")
-            current = Commit(sha, int(stamp), {})
+            head, _, subject = line[1:].partition("\x02")
+            sha, stamp, *parents = head.split(" ")
+            current = Commit(sha, int(stamp), {}, tuple(p for p in parents if p), subject)
             commits.append(current)
+            gone = {}
         elif line.startswith(":") and current is not None:
             meta, _, path = line.partition("\t")
             path = _unquote(path)
+            fields = meta.split()
+            old_blob, new_blob = fields[2], fields[3]
+            if set(new_blob) == {"0"}:
+                gone[old_blob] = path
             if path in paths or path.endswith((".yaml", ".yml")):
-                new_blob = meta.split()[3]
                 current.changes[path] = None if set(new_blob) == {"0"} else new_blob
+            if set(old_blob) == {"0"} and new_blob in gone and path in current.changes:
+                if current.renames is None:
+                    current = current._replace(renames={})
+                    commits[-1] = current
+                current.renames[path] = gone[new_blob]  # type: ignore[index]
     commits.reverse()
     return commits
 
@@ -186,22 +262,28 @@ def _unquote(path: str) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+class TooLarge(NamedTuple):
+    size: int
+
+
 class BlobReader:
     """One `git cat-file --batch` process for the whole run, asked for one blob at a time.
 
     History is read newest first and stops as soon as the question is answered, so blobs are
-    fetched on demand instead of all up front.
+    fetched on demand instead of all up front. A blob over `max_bytes` is skipped unread (in
+    chunks, never held whole) and answered with its size.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
         self._proc = subprocess.Popen(["git", *_SAFE, "-C", str(root), "cat-file", "--batch"],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                       env=_env())
 
-    def read(self, blobs: list[str]) -> dict[str, bytes | None]:
+    def read(self, blobs: list[str]) -> dict[str, bytes | TooLarge | None]:
         """Several blobs in one round trip (requests are small, so writing them all cannot block)."""
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        out: dict[str, bytes | None] = {}
+        out: dict[str, bytes | TooLarge | None] = {}
         for start in range(0, len(blobs), 256):
             chunk = blobs[start:start + 256]
             self._proc.stdin.write("".join(f"{blob}\n" for blob in chunk).encode())
@@ -211,9 +293,19 @@ class BlobReader:
                 if len(header) < 3 or header[1] != "blob":
                     out[blob] = None  # "<id> missing": a shallow or partial clone
                     continue
-                out[blob] = self._proc.stdout.read(int(header[2]))
+                size = int(header[2])
+                if size > self.max_bytes:
+                    self._skip(size + 1)
+                    out[blob] = TooLarge(size)
+                    continue
+                out[blob] = self._proc.stdout.read(size)
                 self._proc.stdout.read(1)  # the newline after each object
         return out
+
+    def _skip(self, count: int) -> None:
+        assert self._proc.stdout is not None
+        while count > 0:
+            count -= len(self._proc.stdout.read(min(count, 1 << 20)) or b"\0" * count)
 
     def close(self) -> None:
         if self._proc.stdin is not None:

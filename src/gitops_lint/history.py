@@ -2,14 +2,14 @@
 
 One `git log` per watched revision, one `git cat-file --batch` process for the run. Timelines
 are walked newest first and only as far back as a question needs; each file version is read and
-parsed once (no positions) and pruned to the keys that define images. The working tree is the
-newest state of the checked-out branch ("now"), so a pre-commit run judges the change being
-committed.
+parsed once (no positions) and pruned to the keys that define images. On a branch, the change
+under test (proposal.Proposal) is the newest state, at one instant after the branch's tip.
 """
 from __future__ import annotations
 
 import bisect
 import posixpath
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,29 +17,40 @@ from typing import Any, NamedTuple
 
 from gitops_lint import argocd, gitio, images, yamlio
 from gitops_lint.cache import DiskCache, digest
-from gitops_lint.errors import YamlProblem
+from gitops_lint.errors import HistoryUnavailableError, YamlProblem
 from gitops_lint.model import ArgoApp, Deployment
-from gitops_lint.timeline import WORKING_TREE, ImageRef, Timeline, prune, ref_of
+from gitops_lint.proposal import Proposal
+from gitops_lint.revisions import Resolver, Watched
+from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, prune, ref_of
 from gitops_lint.values import merge
 
 _WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
 _PREFETCH = 16  # versions read together when a question walks further back
+_FOXTROT = re.compile(r"^Merge (?:branch '(?P<b>[^']+)' of |remote-tracking branch '[^/']+/(?P<r>[^']+)')")
+
+
+class Line(NamedTuple):
+    """A watched revision's first-parent history, oldest first."""
+
+    watched: Watched
+    commits: list[gitio.Commit]
+    by_path: dict[str, list[int]]  # path -> positions of the commits that change it
+    index: dict[str, int]  # sha -> position
+    times: list[int]  # committer times, made non-decreasing along the line
 
 
 class HistoryStore:
     """Timelines for every deployment, from one `git log` per watched revision and one blob reader."""
 
-    def __init__(self, root: Path, *, tracked: set[str], current_branch_files: dict[str, Any],
-                 head: str | None = None, disk: DiskCache | None = None) -> None:
+    def __init__(self, root: Path, *, tracked: set[str], resolver: Resolver, proposal: Proposal,
+                 disk: DiskCache | None = None) -> None:
         self.root = root
         self._disk = disk or DiskCache(None)
         self.notices: list[str] = []
         self._tracked = tracked  # every file any env's values come from
-        self._current = current_branch_files  # path -> parsed working-tree data (the newest state)
-        self._head = gitio.resolve(root, head) if head else gitio.head_commit(root)
-        self._head_name = head
-        self._logs: dict[str, tuple[list[gitio.Commit], dict[str, list[int]]]] = {}
-        self._revisions: dict[str, tuple[str, str | None]] = {}
+        self._resolver = resolver
+        self._proposal = proposal
+        self._lines: dict[str, Line] = {}
         self._pruned: dict[str, Any] = {}  # blob id -> its image data
         self._apps: dict[tuple[str, str], ArgoApp | None] = {}  # (blob id, name) -> that Application then
         self._timelines: dict[tuple[Any, ...], Timeline] = {}
@@ -51,92 +62,102 @@ class HistoryStore:
             self._reader.close()
             self._reader = None
 
-    def revision(self, dep: Deployment) -> tuple[str, str | None]:
-        """(revision as named, commit) the env watches; the checked-out branch when unknown."""
+    def watched(self, dep: Deployment) -> Watched:
+        """The revision the env watches, resolved as Argo CD would; exit 2 when this clone lacks it."""
         named = (dep.revision or "HEAD").strip() or "HEAD"
-        if named not in self._revisions:
-            self._revisions[named] = self._resolve(named)
-        shown, sha = self._revisions[named]
-        notice = (f"{dep.app}/{dep.env.name}: revision {named!r} is not in this clone; its history is read from "
-                  "the checked-out branch instead")
-        if shown.endswith("(not found; read HEAD)") and notice not in self.notices:
-            self.notices.append(notice)
-        return shown, sha
+        watched = self._resolver.resolve(named, _repo_url(dep))
+        if watched is None:
+            owner = f"its Application {dep.argo.name} watches" if dep.argo else "it watches"
+            raise HistoryUnavailableError(
+                f"{dep.app}/{dep.env.name}: {owner} revision {named!r}, which is not in this clone, so its "
+                f"history cannot be read: {self._resolver.fetch_hint(named)}")
+        return watched
 
-    def _resolve(self, named: str) -> tuple[str, str | None]:
-        if named.upper() == "HEAD":
-            branch = self._head_name or gitio.current_branch(self.root)
-            return (f"branch {branch}" if branch else "HEAD"), self._head
-        sha = gitio.resolve(self.root, named)
-        if sha is None:
-            return f"{named} (not found; read HEAD)", self._head
-        return f"{gitio.ref_kind(self.root, named)} {named}", sha
+    def line(self, dep: Deployment) -> Line:
+        watched = self.watched(dep)
+        if watched.tip not in self._lines:
+            self._lines[watched.tip] = self._read_line(watched)
+        return self._lines[watched.tip]
 
     def warm(self, deps: list[tuple[Deployment, str | None]]) -> None:
-        """Read the newest versions of every env's files in one batch, before any question."""
+        """Resolve every env's revision, then read the newest versions of its files in one batch."""
         wanted: set[str | None] = set()
         for dep, chart_file in deps:
-            _, sha = self.revision(dep)
-            if sha is None:
-                continue
-            commits, by_path = self._log(sha)
+            line = self.line(dep)
             paths = list(dep.value_files) + ([chart_file] if chart_file else [])
-            touched = sorted({i for path in paths for i in by_path.get(path, ())}, reverse=True)[:_WARM]
-            wanted.update(self._blob_at(commits, by_path.get(p, []), i, p) for i in touched for p in paths)
+            touched = sorted({i for path in paths for i in line.by_path.get(path, ())}, reverse=True)[:_WARM]
+            wanted.update(_blob_at(line, i, p) for i in touched for p in paths)
         self._prefetch(wanted)
 
     def timeline(self, dep: Deployment, *, chart_file: str | None) -> Timeline:
         key = (dep.app, dep.env.name, dep.value_files, chart_file)
         if key not in self._timelines:
-            named, sha = self.revision(dep)
-            self._timelines[key] = Timeline(named, self._versions(dep, sha, chart_file) if sha else iter(()))
+            line = self.line(dep)
+            self._timelines[key] = Timeline(line.watched.shown, self._versions(dep, line, chart_file))
         return self._timelines[key]
 
-    def _versions(self, dep: Deployment, sha: str,
-                  chart_file: str | None) -> Iterator[tuple[str, int, tuple[ImageRef, ...]]]:
-        """(commit, time, images) at every commit that changes one of the env's files, newest first;
-        the working tree first when it is the newest state of this revision.
+    def _versions(self, dep: Deployment, line: Line, chart_file: str | None) -> Iterator[State]:
+        """One state per change of the env's files, newest first: first what the change under test
+        proposes (on a branch), then each commit of the line that touched them.
 
         Walking back, the env's files are the ones its Application pointed at then: when an older
         version of the Application file wires other values files or another chart path, the walk
-        goes on through those (before the Application existed, through today's files).
+        goes on through those (before the Application existed, through today's files); an exact
+        rename (`git mv`) is followed to the file's old path.
         """
         wiring = _Wiring(list(dep.value_files), chart_file)
-        commits, by_path = self._log(sha)
-        if sha == self._head and all(p in self._current for p in dep.value_files):
-            found = self._images([prune(self._current[p]) for p in dep.value_files],
-                                 prune(self._current.get(chart_file)) if chart_file else None)
-            yield WORKING_TREE, max(self._now, commits[-1].time + 1 if commits else 0), found
+        commits, tip = line.commits, len(line.commits) - 1
         app = dep.argo if dep.argo is not None and dep.argo.generated_by is None else None
         signature = _signature(app) if app else None
-        app_changes = set(by_path.get(app.file, ())) if app else set()
+        changed = self._proposal.changed(line.watched)
+        if changed is None or any(p in changed for p in wiring.paths()):
+            found = self._images([self._now_layer(p, changed, line) for p in wiring.value_files],
+                                 self._now_layer(chart_file, changed, line) if chart_file else None)
+            yield State(PROPOSED, max(self._now, line.times[-1] + 1 if commits else 0), found, len(commits), line,
+                        self._proposal.label(line.watched.tip, line.watched.shown))
+        if app is not None and changed and app.file in changed and commits:
+            older = self._application(_blob_at(line, tip, app.file), app)  # the tip's wiring, not the change's
+            app, wiring, signature = self._rewire(older, app, wiring, signature, line, tip)
+        app_changes = set(line.by_path.get(app.file, ())) if app else set()
         upper = len(commits)
         walked = 0
         while True:
             watched = wiring.paths() + ([app.file] if app else [])
-            index = max((idx[pos - 1] for idx in (by_path.get(p, []) for p in watched)
+            index = max((idx[pos - 1] for idx in (line.by_path.get(p, []) for p in watched)
                          if (pos := bisect.bisect_left(idx, upper)) > 0), default=None)
             if index is None:
                 return
             upper = index
             if walked >= _WARM and (walked - _WARM) % _PREFETCH == 0:  # walking further back: in batches
-                self._prefetch({self._blob_at(commits, by_path.get(p, []), index, p) for p in wiring.paths()})
+                self._prefetch({_blob_at(line, index, p) for p in wiring.paths()})
             walked += 1
-            blobs = {p: self._blob_at(commits, by_path.get(p, []), index, p) for p in wiring.paths()}
+            blobs = {p: _blob_at(line, index, p) for p in wiring.paths()}
             if not any(blobs.get(p) for p in wiring.value_files):
                 return  # before the env's files existed
             found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files],
                                  self._parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None)
-            yield commits[index].sha, commits[index].time, found
+            yield State(commits[index].sha, line.times[index], found, index, line)
+            renames = commits[index].renames
+            if renames and any(p in renames for p in wiring.paths()):
+                wiring = _Wiring([renames.get(p, p) for p in wiring.value_files],
+                                 renames.get(wiring.chart_file, wiring.chart_file) if wiring.chart_file else None)
             if app is not None and index in app_changes:
                 # this commit changed the Application: older states used what its previous version wired
-                # (the committed newest version is taken to wire what the working tree's does)
-                older = self._application(self._blob_at(commits, by_path[app.file], index - 1, app.file), app)
-                if older is None:  # no Application before: the files were deployed some other way
-                    app = None
-                elif _signature(older) != signature:
-                    signature = _signature(older)
-                    wiring = self._wiring_of(older, commits, by_path, index - 1)
+                older = self._application(_blob_at(line, index - 1, app.file), app)
+                app, wiring, signature = self._rewire(older, app, wiring, signature, line, index - 1)
+
+    def _rewire(self, older: ArgoApp | None, app: ArgoApp, wiring: _Wiring, signature: Any, line: Line,
+                index: int) -> tuple[ArgoApp | None, _Wiring, Any]:
+        if older is None:  # no Application before: the files were deployed some other way
+            return None, wiring, signature
+        if _signature(older) == signature:
+            return app, wiring, signature
+        return app, self._wiring_of(older, line, index), _signature(older)
+
+    def _now_layer(self, path: str, changed: set[str] | None, line: Line) -> Any:
+        if changed is None or path in changed or not line.commits:
+            return prune(self._proposal.data(path))
+        return self._parsed(_blob_at(line, len(line.commits) - 1, path))
 
     def _application(self, blob: str | None, current: ArgoApp) -> ArgoApp | None:
         """The Application of this name in an older version of its file."""
@@ -159,8 +180,7 @@ class HistoryStore:
             self._apps[key] = found
         return self._apps[key]
 
-    def _wiring_of(self, app: ArgoApp, commits: list[gitio.Commit], by_path: dict[str, list[int]],
-                   index: int) -> _Wiring:
+    def _wiring_of(self, app: ArgoApp, line: Line, index: int) -> _Wiring:
         """The values files (and Chart.yaml) an older Application used, as of commit `index`."""
         source = argocd.chart_source(app)
         files: list[str] = []
@@ -168,7 +188,7 @@ class HistoryStore:
         if source is not None and source.local and source.path is not None:
             base = posixpath.normpath(source.path.strip("/")) if source.path.strip("/") else ""
             chart_values = posixpath.join(base, "values.yaml") if base else "values.yaml"
-            if self._blob_at(commits, by_path.get(chart_values, []), index, chart_values):
+            if _blob_at(line, index, chart_values):
                 files.append(chart_values)
             chart_file = posixpath.join(base, "Chart.yaml") if base else "Chart.yaml"
         for src in app.sources:
@@ -183,29 +203,38 @@ class HistoryStore:
             self._reader = gitio.BlobReader(self.root)
         return self._reader
 
-    @staticmethod
-    def _blob_at(commits: list[gitio.Commit], indexes: list[int], index: int, path: str) -> str | None:
-        """The path's blob as of commit `index`: its last change at or before it."""
-        position = bisect.bisect_right(indexes, index)
-        return commits[indexes[position - 1]].changes[path] if position else None
+    def _read_line(self, watched: Watched) -> Line:
+        """The first-parent log of a revision (cached on disk by its tip), indexed by path and commit."""
+        extra = sorted(p for p in self._tracked if not p.endswith((".yaml", ".yml")))
+        name = f"log2-{watched.tip}-{digest(chr(0).join(extra).encode())[:12]}"
+        stored = self._disk.get_blob(name)
+        if stored is not None:
+            commits = [gitio.Commit(*fields) for fields in stored]
+        else:
+            commits = gitio.log_changes(self.root, watched.tip, self._tracked)
+            self._disk.put_blob(name, [tuple(c) for c in commits])
+        by_path: dict[str, list[int]] = {}
+        times: list[int] = []
+        for index, commit in enumerate(commits):
+            times.append(max(commit.time, times[-1]) if times else commit.time)
+            for path in commit.changes:
+                by_path.setdefault(path, []).append(index)
+        self._note_foxtrots(watched, commits)
+        return Line(watched, commits, by_path, {c.sha: i for i, c in enumerate(commits)}, times)
 
-    def _log(self, sha: str) -> tuple[list[gitio.Commit], dict[str, list[int]]]:
-        """The commits of a revision, and for each path the indexes of the commits that change it."""
-        if sha not in self._logs:
-            extra = sorted(p for p in self._tracked if not p.endswith((".yaml", ".yml")))
-            name = f"log-{sha}-{digest(chr(0).join(extra).encode())[:12]}"
-            stored = self._disk.get_blob(name)
-            if stored is not None:
-                commits = [gitio.Commit(sha_, time_, changes) for sha_, time_, changes in stored]
-            else:
-                commits = gitio.log_changes(self.root, sha, self._tracked)
-                self._disk.put_blob(name, [(c.sha, c.time, c.changes) for c in commits])
-            by_path: dict[str, list[int]] = {}
-            for index, commit in enumerate(commits):
-                for path in commit.changes:
-                    by_path.setdefault(path, []).append(index)
-            self._logs[sha] = (commits, by_path)
-        return self._logs[sha]
+    def _note_foxtrots(self, watched: Watched, commits: list[gitio.Commit]) -> None:
+        """A `git pull` merge of a branch into itself puts the local line first: say the order near it
+        is ambiguous rather than assert one."""
+        if not watched.moves:
+            return
+        for commit in reversed(commits):
+            match = _FOXTROT.match(commit.subject) if len(commit.parents) > 1 else None
+            if match and (match.group("b") or match.group("r")) == watched.name:
+                self.notices.append(
+                    f"{watched.shown}: merge {commit.sha[:10]} ('{commit.subject[:80]}') joined a local line into "
+                    f"{watched.name} (a `git pull` merge), so which of its two lines ran first is ambiguous; "
+                    "promotion order across it is read along its first parent. Prefer `git pull --rebase`")
+                return
 
     def _prefetch(self, blobs: set[str | None]) -> None:
         wanted = []
@@ -218,8 +247,8 @@ class HistoryStore:
         if not wanted:
             return
         for blob, data in self._reader_for().read(wanted).items():
-            self._pruned[blob] = _parse(data) if data is not None else None
-            if data is not None:
+            self._pruned[blob] = _parse(data) if isinstance(data, bytes) else None
+            if isinstance(data, bytes):
                 self._disk.put(f"b:{blob}", (self._pruned[blob],))
 
     def _parsed(self, blob: str | None) -> Any:
@@ -237,6 +266,19 @@ class HistoryStore:
         version = chart.get("appVersion") if isinstance(chart, dict) else None
         found = images.with_app_version(images.find_images(merged), str(version) if version is not None else None)
         return tuple(sorted({ref_of(image) for image in found}))
+
+
+def _blob_at(line: Line, index: int, path: str) -> str | None:
+    """The path's blob as of commit `index`: its last change at or before it."""
+    indexes = line.by_path.get(path, [])
+    position = bisect.bisect_right(indexes, index)
+    return line.commits[indexes[position - 1]].changes[path] if position else None
+
+
+def _repo_url(dep: Deployment) -> str:
+    if dep.argo is None:
+        return ""
+    return next((s.repo_url for s in dep.argo.sources if s.local), "")
 
 
 class _Wiring(NamedTuple):

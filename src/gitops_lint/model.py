@@ -129,12 +129,13 @@ class Deployment(NamedTuple):
 
 
 class GitView(NamedTuple):
-    """Where git facts come from: the repo to ask, the commit that counts as HEAD, and whether the
-    working tree is the newest state (not when linting a snapshot of another revision)."""
+    """What is linted and where git facts come from: the repository git runs in, the snapshot of its
+    files under test (snapshot.Snapshot: the work tree, the index or a commit), and the base a pull
+    request lands on (`--base`), if any."""
 
     root: Path
-    head: str | None = None
-    working_tree: bool = True
+    snapshot: Any
+    base: str | None = None
 
 
 class Finding(NamedTuple):

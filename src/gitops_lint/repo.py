@@ -15,6 +15,7 @@ from gitops_lint.cache import DiskCache, digest
 from gitops_lint.config import Config
 from gitops_lint.errors import YamlProblem
 from gitops_lint.history import HistoryStore
+from gitops_lint.revisions import Resolver
 from gitops_lint.timeline import Timeline
 from gitops_lint.model import ArgoApp, Deployment, GitView, Image, KeyPath, Origin, Position
 from gitops_lint.values import Effective, Layer, effective, parameters_to_values
@@ -27,8 +28,8 @@ class FileCache:
     positions when asked (`position`), which keeps the common path fast.
     """
 
-    def __init__(self, root: Path, disk: DiskCache | None = None) -> None:
-        self.root = root
+    def __init__(self, snapshot: Any, disk: DiskCache | None = None) -> None:
+        self.snapshot = snapshot  # snapshot.Snapshot: every read goes through it
         self.disk = disk or DiskCache(None)
         self._files: dict[str, yamlio.YamlFile | None] = {}
         self._positioned: dict[str, yamlio.YamlFile | None] = {}
@@ -39,7 +40,7 @@ class FileCache:
         if relpath not in self._files:
             loaded: yamlio.YamlFile | None = None
             try:
-                raw = data if data is not None else yamlio.read_bytes(self.root, relpath)
+                raw = data if data is not None else self.snapshot.read(relpath)
                 loaded = self._parse(relpath, raw)
                 self.problems.setdefault(relpath, []).extend(loaded.problems)
             except YamlProblem as problem:
@@ -74,8 +75,9 @@ class FileCache:
         """Line and column of `origin`: the value when it is a scalar, else its key."""
         if origin.path not in self._positioned:
             try:
-                self._positioned[origin.path] = (yamlio.load_file(self.root, origin.path)
-                                                 if self.load(origin.path) is not None else None)
+                self._positioned[origin.path] = (
+                    yamlio.load_text(yamlio.decode(self.snapshot.read(origin.path), origin.path), origin.path)
+                    if self.load(origin.path) is not None else None)
             except YamlProblem:
                 self._positioned[origin.path] = None
         loaded = self._positioned[origin.path]
@@ -117,7 +119,7 @@ class RepoModel:
 
     def __init__(self, root: Path, config: Config, cache: FileCache, *, apps: list[AppModel],
                  argo_apps: list[ArgoApp], unused_env_files: list[tuple[str, str, str]],
-                 files: list[str], notices: list[str], tags: frozenset[str], git: GitView) -> None:
+                 files: list[str], notices: list[str], git: GitView) -> None:
         self.git = git
         self.root = root
         self.config = config
@@ -130,10 +132,18 @@ class RepoModel:
         self.file_set = frozenset(files)
         self.dirs = frozenset(parent for f in files for parent in _parents(f))
         self.notices = notices
-        self.tags = tags
+        self._revisions: Resolver | None = None
         self._effective: dict[tuple[Any, ...], Effective] = {}
         self._images: dict[tuple[Any, ...], list[Image]] = {}
         self.history: HistoryStore | None = None  # set by the engine when history rules run
+        self.base: RepoModel | None = None  # PR mode: the model of the revision the change lands on
+
+    @property
+    def revisions(self) -> Resolver:
+        """Argo CD revisions resolved against this clone's refs (read once, on first use)."""
+        if self._revisions is None:
+            self._revisions = Resolver(self.git.root, base=self.git.base)
+        return self._revisions
 
     def chart_file(self, dep: Deployment) -> str | None:
         if dep.chart_dir is None:

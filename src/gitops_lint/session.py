@@ -1,15 +1,14 @@
-"""One `check` run as the CLI asks for it: config, PR mode against a base revision, baselines.
+"""One `check` run as the CLI asks for it: what is under test, the policy, PR mode, baselines.
 
-PR mode (`--base REF`) lints a snapshot of REF too (extracted with `git archive` into a temp dir
-outside the repo, with history read at REF) and keeps only the findings whose fingerprints REF
-does not have. The policy (.gitops-lint.yaml) comes from REF by default, so a change cannot
-switch off the rule it breaks.
+What is under test is a snapshot: the work tree (default), or the index (`--staged`, what a
+commit would contain). PR mode (`--base REF`) lints REF's snapshot too, read from git objects
+(nothing is checked out or extracted, no filter runs), and keeps only the findings whose
+fingerprints REF does not have. In PR mode the policy (.gitops-lint.yaml) comes from REF by
+default, inline suppressions the change adds are not applied, and an env, app or Application
+that REF deploys and the change removes is an error: a change cannot weaken its own check.
 """
 from __future__ import annotations
 
-import io
-import tarfile
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,6 +18,7 @@ from gitops_lint.config import CONFIG_NAMES, Config, from_data, load_config
 from gitops_lint.engine import Result, run
 from gitops_lint.errors import ConfigError, GitopsLintError, YamlProblem
 from gitops_lint.model import GitView
+from gitops_lint.snapshot import GitTree, Snapshot, WorkTree
 
 
 class CheckOptions(NamedTuple):
@@ -30,18 +30,36 @@ class CheckOptions(NamedTuple):
     baseline: Path | None = None
     base: str | None = None
     policy_from_base: bool = True
+    staged: bool = False
+    trust_new_suppressions: bool = False
 
 
 def run_check(root: Path, options: CheckOptions) -> Result:
     disk = for_repo(root, options.cache)
     try:
         if options.base is None:
-            config = load_config(root, options.config)
-            return run(root, config, only=options.only, history=options.history, exemptions=options.exemptions,
-                       baseline=options.baseline, disk=disk)
+            snapshot = _under_test(root, options)
+            return run(root, _policy(root, snapshot, options), only=options.only, history=options.history,
+                       exemptions=options.exemptions, baseline=options.baseline, git=GitView(root, snapshot),
+                       disk=disk)
         return _pr_mode(root, options, options.base, disk)
     finally:
         disk.save()
+
+
+def _under_test(root: Path, options: CheckOptions) -> Snapshot:
+    if not options.staged:
+        return WorkTree(root)
+    if gitio.toplevel(root) is None:
+        raise GitopsLintError(f"--staged: {root} is not a git repository, so it has no index")
+    return GitTree(root, "index")
+
+
+def _policy(root: Path, snapshot: Snapshot, options: CheckOptions) -> Config:
+    """`--config FILE`, else the snapshot's own `.gitops-lint.yaml`, read like every repo file."""
+    if options.config is not None:
+        return load_config(root, options.config)
+    return config_in(snapshot, snapshot.label)[0]
 
 
 def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> Result:
@@ -49,22 +67,23 @@ def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> R
         raise GitopsLintError(f"--base {base}: {root} is not a git repository")
     sha = gitio.resolve(root, base)
     if sha is None:
-        raise GitopsLintError(f"--base {base}: no such revision in this clone (fetch it first, e.g. "
-                              f"`git fetch origin {base}`, or check out with fetch-depth: 0)")
+        name = base.split("/", 1)[1] if base.startswith("origin/") else base
+        raise GitopsLintError(f"--base {base}: no such revision in this clone (fetch it first: "
+                              f"`git fetch origin {name}`, or check out with fetch-depth: 0)")
     notices: list[str] = []
-    head_config = load_config(root, options.config)
-    config = head_config
+    base_snapshot = GitTree(root, "commit", sha)
+    head_snapshot = _under_test(root, options)
+    config = _policy(root, head_snapshot, options)
     if options.policy_from_base and options.config is None:
-        config, base_text = _config_at(root, sha, base)
-        if base_text != _config_text(root):
+        config, base_bytes = config_in(base_snapshot, f"at {base}")
+        if base_bytes != config_in(head_snapshot, head_snapshot.label)[1]:
             notices.append(f"this change edits .gitops-lint.yaml; the policy from {base} applies "
                            "(pass --policy-from-head to lint with the change's own policy)")
-    head = run(root, config, only=options.only, history=options.history, exemptions=options.exemptions,
-               baseline=options.baseline, disk=disk)
-    with tempfile.TemporaryDirectory(prefix="gitops-lint-base-") as tmp:
-        snapshot = _snapshot(root, sha, Path(tmp))
-        before = run(snapshot, config, only=options.only, history=options.history, exemptions=options.exemptions,
-                     baseline=options.baseline, git=GitView(root, head=sha, working_tree=False), disk=disk)
+    common = dict(only=options.only, history=options.history, exemptions=options.exemptions,
+                  baseline=options.baseline, disk=disk)
+    before = run(root, config, git=GitView(root, base_snapshot, base=base), **common)  # type: ignore[arg-type]
+    head = run(root, config, git=GitView(root, head_snapshot, base=base), base_model=before.model,
+               trusted=None if options.trust_new_suppressions else before.comments, **common)  # type: ignore[arg-type]
     known = {f.fingerprint for f in before.findings}
     new = [f for f in head.findings if f.fingerprint not in known]
     old = sum(1 for f in head.findings if f.fingerprint in known and f.suppressed is None)
@@ -73,39 +92,20 @@ def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> R
     return head._replace(findings=new, notices=notices + head.notices)
 
 
-def _config_text(root: Path) -> str | None:
+def config_in(snapshot: Snapshot, where: str) -> tuple[Config, bytes | None]:
+    """The policy a snapshot holds (defaults when it has none), and its bytes to compare."""
+    files = set(snapshot.files())
     for name in CONFIG_NAMES:
-        if (root / name).is_file():
-            return (root / name).read_text(encoding="utf-8", errors="replace")
-    return None
-
-
-def _config_at(root: Path, sha: str, base: str) -> tuple[Config, str | None]:
-    for name in CONFIG_NAMES:
-        data = gitio.run(root, "show", f"{sha}:./{name}", check=False)
-        if not data:
+        if name not in files:
             continue
-        shown = f"{name} at {base}"
+        shown = name if snapshot.kind == "worktree" else f"{name} ({where})"
         try:
+            data = snapshot.read(name)
             loaded = yamlio.load_text(yamlio.decode(data, shown), shown)
         except YamlProblem as problem:
             raise ConfigError(problem.message, path=shown, line=problem.line) from None
+        if loaded.problems:
+            raise ConfigError(loaded.problems[0].message, path=shown, line=loaded.problems[0].line)
         document = loaded.docs[0] if loaded.docs else yamlio.Document(None, {})
-        return from_data(document.data, shown, positions=document.positions), data.decode("utf-8", "replace")
+        return from_data(document.data, shown, positions=document.positions), data
     return from_data({}, None), None
-
-
-def _snapshot(root: Path, sha: str, dest: Path) -> Path:
-    """The files of `root` at `sha`, written under `dest` (never into the repo)."""
-    archive = gitio.run(root, "archive", "--format=tar", sha, "--", ".")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        for member in tar.getmembers():
-            name = Path(member.name)
-            if not member.isfile() or name.is_absolute() or ".." in name.parts:
-                continue  # symlinks and anything odd stay out of the snapshot
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            extracted = tar.extractfile(member)
-            if extracted is not None:
-                target.write_bytes(extracted.read())
-    return dest

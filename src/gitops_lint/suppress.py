@@ -31,16 +31,21 @@ class Inline(NamedTuple):
     reason: str
     own_line: bool  # the comment is alone on its line: it covers the next line too
 
+    @property
+    def key(self) -> tuple[str, tuple[str, ...], str]:
+        """What a comment is, wherever its line: to tell a comment a change adds from one it keeps."""
+        return (self.path, self.rules, self.reason)
+
 
 def _rule_matches(rule: str, pattern: str) -> bool:
     return pattern in ("*", rule) or fnmatch.fnmatchcase(rule, pattern)
 
 
-def inline_comments(root: Path, paths: Iterable[str]) -> list[Inline]:
+def inline_comments(snapshot: Any, paths: Iterable[str]) -> list[Inline]:
     found = []
     for path in sorted(paths):
         try:
-            text = yamlio.read_text(root, path)
+            text = yamlio.decode(snapshot.read(path), path)
         except YamlProblem:
             continue
         if "gitops-lint:" not in text:
@@ -57,16 +62,21 @@ class Outcome(NamedTuple):
     findings: list[Finding]
     hits: list[Hit]  # meta/suppression
     notices: list[str]
+    comments: frozenset[tuple[str, tuple[str, ...], str]]  # every inline comment seen (Inline.key)
 
 
-def apply(findings: list[Finding], *, root: Path, config: Config, loaded: Iterable[str], exemptions: bool,
-          baseline: Path | None) -> Outcome:
+def apply(findings: list[Finding], *, snapshot: Any, config: Config, loaded: Iterable[str], exemptions: bool,
+          baseline: Path | None, trusted: frozenset[tuple[str, tuple[str, ...], str]] | None = None) -> Outcome:
+    """Apply suppressions. `trusted`: in PR mode, the inline comments the base already had; a comment
+    the change adds is not applied (a change cannot silence its own findings) and is reported."""
     hits: list[Hit] = []
     notices: list[str] = []
     out = list(findings)
+    comments = inline_comments(snapshot, loaded)
     if exemptions:
-        out, more = _inline(out, inline_comments(root, loaded))
-        hits += more
+        new = [c for c in comments if trusted is not None and c.key not in trusted]
+        out, more = _inline(out, [c for c in comments if c not in new])
+        hits += more + [_new_comment(c) for c in new]
         out, more = _config(out, config)
         hits += more
     if baseline is not None:
@@ -74,7 +84,14 @@ def apply(findings: list[Finding], *, root: Path, config: Config, loaded: Iterab
         if fixed:
             notices.append(f"{fixed} finding(s) in the baseline {baseline} are fixed; shrink it with "
                            f"--write-baseline {baseline}")
-    return Outcome(out, hits, notices)
+    return Outcome(out, hits, notices, frozenset(c.key for c in comments))
+
+
+def _new_comment(comment: Inline) -> Hit:
+    rules = ", ".join(comment.rules) or "(no rule)"
+    fields = {"rules": rules, "reason": comment.reason, "where": f"{comment.path}:{comment.line}"}
+    return Hit("new", Origin(comment.path), None, None, fields, f"{comment.path}:{rules}:{comment.reason}:new",
+               line=comment.line, column=1)
 
 
 def _inline(findings: list[Finding], comments: list[Inline]) -> tuple[list[Finding], list[Hit]]:

@@ -1,5 +1,12 @@
 """What each env ran over time: image references, states, timelines, and the questions the
-promotion rules ask of them. Built by history.HistoryStore from git; read newest first."""
+promotion rules ask of them. Built by history.HistoryStore from git; read newest first.
+
+"Before" is decided by the commit graph: two states on one first-parent line compare by their
+position on it, so clock skew cannot flip an order. Committer times (made non-decreasing along
+each line) are used only where two lines share no commit, and for durations. The change under
+test (`PROPOSED`) comes after every commit, at one instant: two envs it moves together moved at
+the same moment.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,7 +15,7 @@ from typing import Any, NamedTuple
 from gitops_lint import images, yamlio
 from gitops_lint.model import Image
 
-WORKING_TREE = "working tree"
+PROPOSED = "proposed"
 LEAF_KEYS = frozenset({"repository", "tag", "digest", "sha", "registry", "name", "image_tag", "imageTag",
                        "newName", "newTag", "appVersion"})
 
@@ -33,12 +40,28 @@ class ImageRef(NamedTuple):
 
 
 class State(NamedTuple):
-    commit: str  # a SHA, or WORKING_TREE
-    time: int
+    commit: str  # a SHA, or PROPOSED
+    time: int  # committer time, non-decreasing along the line; "now" for a proposal
     images: tuple[ImageRef, ...]
+    order: int = 0  # position on its line, oldest first; a proposal comes after every commit
+    line: Any = None  # the line it was read on: anything with `index: dict[sha, position]`
+    label: str = ""  # how a message names a proposal ("this change (…)")
 
     def holds(self, image: ImageRef) -> bool:
         return any(image.same_build(other) for other in self.images)
+
+
+def before(a: State, b: State) -> bool:
+    """`a` happened strictly before `b`: by position on a first-parent line both lie on, else by time."""
+    if a.commit == PROPOSED or a.commit == b.commit:
+        return False
+    if b.commit == PROPOSED:
+        return True
+    for line in (b.line, a.line):
+        index = getattr(line, "index", None)
+        if index is not None and a.commit in index and b.commit in index:
+            return bool(index[a.commit] < index[b.commit])
+    return a.time < b.time
 
 
 class Timeline:
@@ -48,11 +71,11 @@ class Timeline:
     lazily (parsing each file version on first use); `states` materialises the whole history.
     """
 
-    def __init__(self, revision: str, versions: Iterator[tuple[str, int, tuple[ImageRef, ...]]]) -> None:
+    def __init__(self, revision: str, versions: Iterator[State]) -> None:
         self.revision = revision  # as the Application names it ("branch main", "tag v1.4.0")
-        self._versions = versions  # (commit, time, images), newest first, one per change
+        self._versions = versions  # one per change, newest first
         self._states: list[State] = []  # newest first, runs of equal images folded
-        self._pending: tuple[str, int, tuple[ImageRef, ...]] | None = None
+        self._pending: State | None = None
         self._done = False
 
     def newest(self) -> Iterator[State]:
@@ -73,13 +96,13 @@ class Timeline:
             self._done = True
             return
         for older in self._versions:
-            if older[2] != run[2]:
+            if older.images != run.images:
                 self._pending = older
                 break
             run = older
         else:
             self._done = True
-        self._states.append(State(*run))
+        self._states.append(run)
 
     @property
     def states(self) -> tuple[State, ...]:
@@ -132,9 +155,9 @@ def arrival(timeline: Timeline, image: ImageRef) -> State | None:
     return brought
 
 
-def held_before(timeline: Timeline, image: ImageRef, moment: int) -> State | None:
-    """The latest state that held `image` and started strictly before `moment`."""
-    return next((s for s in timeline.newest() if s.time < moment and s.holds(image)), None)
+def held_before(timeline: Timeline, image: ImageRef, moment: State) -> State | None:
+    """The latest state that held `image` and started strictly before the state `moment`."""
+    return next((s for s in timeline.newest() if s.holds(image) and before(s, moment)), None)
 
 
 def first_holding(timeline: Timeline, image: ImageRef) -> State | None:

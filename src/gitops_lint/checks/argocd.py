@@ -27,11 +27,22 @@ def auto_sync_prod(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 continue  # hydrated to a -next branch: prod moves only when that branch is merged (a promotion)
         source = chart_source(dep.argo)
         revision = source.target_revision if source else "HEAD"
-        if argo.is_pinned_revision(revision, model.tags):
+        if _pinned(model, dep, revision):
             continue
         yield Hit("default", _at(dep.argo, "spec", "syncPolicy", "automated"), dep.app, dep.env.name, {
             "env": dep.env.name, "application": dep.argo.name, "revision": revision or "HEAD",
         }, anchor=dep.argo.name)
+
+
+def _pinned(model: RepoModel, dep: Deployment, revision: str) -> bool:
+    """A tag or commit by this clone's refs (a branch named `v2.0` moves); by its shape when unknown."""
+    source = next((s for s in dep.argo.sources if s.local), None) if dep.argo else None
+    if source is None:
+        return argo.is_pinned_revision(revision, frozenset())
+    watched = model.revisions.resolve(revision or "HEAD", source.repo_url)
+    if watched is None:
+        return argo.is_pinned_revision(revision, frozenset())
+    return not watched.moves
 
 
 def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:

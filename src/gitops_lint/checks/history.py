@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from gitops_lint.checks import CheckKind, Hit
-from gitops_lint.timeline import WORKING_TREE, ImageRef, State, Timeline, arrival, first_holding, held_before
+from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, arrival, before, first_holding, held_before
 from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
 
@@ -18,8 +18,8 @@ MAX_LISTED = 6
 
 def _when(state: State, *, precise: bool = False) -> str:
     """`commit 03ed5de436 (2026-05-05 08:37:57 UTC)`, or the date alone when not precise."""
-    if state.commit == WORKING_TREE:
-        return "the working tree (not committed yet)"
+    if state.commit == PROPOSED:
+        return state.label
     stamp = datetime.fromtimestamp(state.time, tz=timezone.utc)
     if not precise:
         return stamp.strftime("%Y-%m-%d")
@@ -78,17 +78,19 @@ def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 continue
             brought = arrival(down_tl, image)
             assert brought is not None
-            if held_before(up_tl, image, brought.time):
+            if held_before(up_tl, image, brought):
                 continue  # promoted: the upstream ran it first (the common case stops here, early)
             up_first = up_tl.oldest()
             if down_tl.oldest() is brought and (up_first is None or up_first.holds(image)
-                                                or up_first.time >= brought.time):
+                                                or not before(up_first, brought)):
                 continue  # there since the env's history began, no later than upstream's: a bootstrap
             later = first_holding(up_tl, image)
             fields = _fields(model, up, dep, image, brought, up_tl)
             anchor = f"{image.keypath}:{image.identity}"
             where = _location(model, dep, image)
-            if later is not None and later.commit == brought.commit:
+            if later is not None and later.commit == brought.commit == PROPOSED:
+                yield Hit("same-change", where, dep.app, dep.env.name, fields, anchor=anchor)
+            elif later is not None and later.commit == brought.commit:
                 yield Hit("same-commit", where, dep.app, dep.env.name, fields, anchor=anchor)
             elif later is not None:
                 yield Hit("after", where, dep.app, dep.env.name, {**fields, "up_since": _when(later, precise=True)},
@@ -134,10 +136,10 @@ def soak_time(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         for image in latest.images if latest else ():
             brought = arrival(down_tl, image)
             assert brought is not None
-            before = held_before(up_tl, image, brought.time)
-            if before is None:
+            ran = held_before(up_tl, image, brought)
+            if ran is None:
                 continue  # never ran upstream first: promotion/untested-tag says so
-            started = _run_start(up_tl, before, image)
+            started = _run_start(up_tl, ran, image)
             if brought.time - started.time >= minimum:
                 continue
             yield Hit("default", _location(model, dep, image), dep.app, dep.env.name, {

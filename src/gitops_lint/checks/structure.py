@@ -47,5 +47,35 @@ def missing_env(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             }, anchor=f"{app.name}:{','.join(missing)}")
 
 
+def removed(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    """PR mode: what the base deploys and the change no longer does, so nothing checks it any more."""
+    if model.base is None:
+        return
+    here = {(d.app, d.env.name) for d in model.deployments()}
+    apps_here = {a.name for a in model.argo_apps}
+    reported: set[str] = set()
+    for dep in model.base.deployments():
+        if (dep.app, dep.env.name) in here:
+            continue
+        if dep.argo is not None:
+            reported.add(dep.argo.name)
+        where = _where(dep)
+        yield Hit("default", where, dep.app, dep.env.name, {
+            "app": dep.app, "env": dep.env.name, "what": _described(dep), "file": where.path if where else "?",
+        }, anchor=f"{dep.app}:{dep.env.name}:removed", protected=dep.env.protected)
+    for app in model.base.argo_apps:
+        if app.name not in apps_here and app.name not in reported:
+            yield Hit("application", Origin(app.file, app.base + ("metadata", "name"), app.doc), None, None,
+                      {"application": app.name, "file": app.file}, anchor=f"{app.name}:application-removed")
+
+
+def _described(dep: Deployment) -> str:
+    if dep.argo is not None:
+        return f"Application {dep.argo.name} in {dep.argo.file}"
+    return ", ".join(dep.value_files) or "its files"
+
+
 KINDS = (CheckKind("env-chain", missing_env, {"type": "object", "additionalProperties": False},
-                   "Finds apps that reach production without every protected env before it."),)
+                   "Finds apps that reach production without every protected env before it."),
+         CheckKind("removed", removed, {"type": "object", "additionalProperties": False},
+                   "PR mode: compares the base's apps, envs and Applications with the change's."))
