@@ -58,7 +58,7 @@ def test_staged_untested_prod_tag_fails(promoted: Path, pre_commit_home: Path) -
     assert "gitops-lint..............................................................Failed" in proc.stdout
     assert ("app/values-prod.yaml:3:8  error   promotion/untested-tag\n    prod runs registry.example.com/team/app:18, "
             "which never ran in stage (stage ran 14, 15 on branch main; 18 never ran in dev either); it reached prod "
-            "in the working tree (not committed yet)") in proc.stdout
+            "in the staged changes (not committed yet)") in proc.stdout
 
 
 def test_only_staged_content_is_judged(promoted: Path, pre_commit_home: Path) -> None:
@@ -76,10 +76,42 @@ def test_hook_and_action_manifests() -> None:
     from gitops_lint import yamlio
 
     [hook] = yamlio.load_text((ROOT / ".pre-commit-hooks.yaml").read_text(), "hooks").data
-    assert (hook["id"], hook["entry"], hook["language"], hook["pass_filenames"], hook["require_serial"]) == (
-        "gitops-lint", "gitops-lint check", "python", False, True)
+    assert (hook["id"], hook["entry"], hook["language"], hook["pass_filenames"], hook["require_serial"],
+            hook["always_run"], "files" in hook) == ("gitops-lint", "gitops-lint check --staged", "python", False, True,
+                                                      True, False)
     action = yamlio.load_text((ROOT / "action.yml").read_text(), "action.yml").data
     assert action["runs"]["using"] == "composite"
     text = (ROOT / "action.yml").read_text()
     for name in action["inputs"]:
         assert f"inputs.{name}" in text, f"input {name} is declared but not used"
+
+
+def test_blocks_a_commit_on_a_feature_branch_ahead_of_main(tmp_path: Path, pre_commit_home: Path) -> None:
+    """Real `git commit` through an installed hook: the branch's first commit promoted stage, the
+    second (being committed) promotes prod. Both land on main together, so prod never ran in stage."""
+    origin = make_repo(tmp_path / "origin", history=[
+        ("2026-10-01T09:00:00+00:00", "bootstrap", {f"app/values-{e}.yaml": _values("14") for e in ("dev", "stage", "prod")}),
+        ("2026-10-02T09:00:00+00:00", "dev 15", {"app/values-dev.yaml": _values("15")})])
+    repo = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(repo))
+    git(repo, "checkout", "-qb", "promote-15")
+    write_files(repo, {"app/values-stage.yaml": _values("15")})
+    git(repo, "commit", "-qam", "stage 15", date="2026-10-03T09:00:00+00:00")
+    write_files(repo, {"app/values-prod.yaml": _values("15")})
+    git(repo, "add", "-A")
+    proc = _try_repo(repo, pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ("prod runs registry.example.com/team/app:15, which the staged changes (not committed yet) gives stage "
+            "and prod together: it never ran in stage before prod") in proc.stdout.replace("\n    ", " ")
+
+
+def test_fires_for_an_extensionless_image_tag_file(tmp_path: Path, pre_commit_home: Path) -> None:
+    layout = {".gitops-lint.yaml": 'layouts:\n  - files: "image-tags/{env}/{app}"\n'}
+    repo = make_repo(tmp_path / "repo", history=[
+        ("2026-10-01T09:00:00+00:00", "bootstrap", {**layout, **{f"image-tags/{e}/router": "image_tag: v14\n"
+                                                               for e in ("integration", "staging", "production")}})])
+    write_files(repo, {"image-tags/production/router": "image_tag: v15\n"})
+    git(repo, "add", "-A")
+    proc = _try_repo(repo, pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "image-tags/production/router:1:12  error   promotion/untested-tag" in proc.stdout
