@@ -82,6 +82,7 @@ class HistoryStore:
     def warm(self, deps: list[tuple[Deployment, str | None]]) -> None:
         """Resolve every env's revision, then read the newest versions of its files in one batch."""
         wanted: set[str | None] = set()
+        self._proposal.watching({self.watched(dep).name for dep, _ in deps if self.watched(dep).moves})
         for dep, chart_file in deps:
             line = self.line(dep)
             paths = list(dep.value_files) + ([chart_file] if chart_file else [])

@@ -4,9 +4,10 @@ For an env that watches branch B, its past is B's first-parent history (as the r
 If the change under test lands on B, whatever it adds on top of B's tip lands at one instant,
 "now": the files it changed since it forked from B (merge-base), plus the uncommitted or staged
 edits. Files it did not touch are B's, so a pull request whose base moved on is judged against the
-new base. The change lands on the `--base` branch; else on the checked-out branch; detached (a CI
-checkout), on the branch whose tip is the merge commit's first parent, else the default branch.
-Envs that watch another branch, a tag or a commit are not moved by it.
+new base. The change lands on the `--base` branch; else on the checked-out branch when an env
+watches it (a release branch); else on the default branch (a feature branch, or a detached CI
+checkout, lands there by a pull request) — for a CI merge commit, on the branch whose tip is its
+first parent. Envs that watch another branch, a tag or a commit are not moved by it.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ class Proposal:
         self.root = root
         self.kind = kind  # the snapshot's kind: "worktree", "index" or "commit"
         self.head = commit if kind == "commit" else gitio.head_commit(root)
-        self.lands_on = None if kind == "commit" else _target(root, self.head, resolver)
+        self._resolver = resolver
+        self._lands_on: str | None | bool = None if kind == "commit" else False  # False: not decided yet
         self._files = files  # path -> parsed data in the snapshot (absent: not there)
         self._local: set[str] | None = None
         self._changed: dict[str, set[str] | None] = {}
@@ -34,12 +36,17 @@ class Proposal:
     def changed(self, watched: Watched) -> set[str] | None:
         """Paths the change under test sets differently from the watched revision's tip; None: every
         path (nothing is committed yet, or the two share no history). Empty when it does not land there."""
-        if not watched.moves or watched.name != self.lands_on:
+        if not watched.moves or watched.name != self._lands_on:
             return set()
         tip = watched.tip
         if tip not in self._changed:
             self._changed[tip] = self._compute(tip)
         return self._changed[tip]
+
+    def watching(self, branches: set[str]) -> None:
+        """Told which branches the envs watch, decide where the change lands."""
+        if self._lands_on is False:
+            self._lands_on = _target(self.root, self.head, self._resolver, branches)
 
     def _compute(self, tip: str) -> set[str] | None:
         if self.head is None:
@@ -73,7 +80,7 @@ class Proposal:
         return f"this change (HEAD {self.head[:10]}, not on {watched} yet)"
 
 
-def _target(root: Path, head: str | None, resolver: Resolver) -> str | None:
+def _target(root: Path, head: str | None, resolver: Resolver, watched: set[str]) -> str | None:
     """The branch the change under test lands on."""
     if resolver.base is not None:
         if resolver.base.kind == "branch":
@@ -81,9 +88,10 @@ def _target(root: Path, head: str | None, resolver: Resolver) -> str | None:
         default = resolver.default_branch()
         return default.name if default else None
     branch = gitio.current_branch(root)
-    if branch is not None or head is None:
+    if branch is not None and (branch in watched or head is None):
         return branch
-    parents = gitio.run(root, "rev-list", "--parents", "-n", "1", head, check=False).decode().split()[1:]
+    parents = gitio.run(root, "rev-list", "--parents", "-n", "1", head, check=False).decode().split()[1:] \
+        if branch is None and head is not None else []
     if len(parents) > 1:  # a CI merge commit (refs/pull/N/merge): its first parent is the target's tip
         for ref, sha in sorted(resolver.refs.items()):
             if sha == parents[0] and ref.startswith(("refs/remotes/", "refs/heads/")) and not ref.endswith("/HEAD"):

@@ -36,6 +36,11 @@ class Watched(NamedTuple):
     def moves(self) -> bool:
         return self.kind == "branch"
 
+    @property
+    def floating(self) -> bool:
+        """It can point elsewhere tomorrow: a branch, or a semver range resolved to today's best tag."""
+        return self.moves or (self.kind == "tag" and self.named not in (self.name, f"refs/tags/{self.name}"))
+
 
 class Resolver:
     """Resolves revisions against one snapshot of the refs (read once)."""

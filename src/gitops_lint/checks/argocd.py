@@ -42,7 +42,7 @@ def _pinned(model: RepoModel, dep: Deployment, revision: str) -> bool:
     watched = model.revisions.resolve(revision or "HEAD", source.repo_url)
     if watched is None:
         return argo.is_pinned_revision(revision, frozenset())
-    return not watched.moves
+    return not watched.floating
 
 
 def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:

@@ -2,7 +2,12 @@
 and Application names, values inside messages, notices) is hostile: a pull request chooses it.
 
 Each format applies its own syntax escaping at its boundary; the helpers here are the parts that
-more than one format needs. They change nothing in ordinary text (no control characters)."""
+more than one format needs. They change nothing in ordinary text.
+
+Any report may end up in a CI log, and a GitHub Actions runner obeys two command syntaxes in every
+line it reads (actions/runner, ActionCommand.cs): `::name k=v::data` at the start of a line after
+white space, and the legacy `##[name k=v]data` anywhere in a line. `visible` and `json_document`
+break `##[`, `visible` and `not_a_command` keep a repo string from starting a line with `::`."""
 from __future__ import annotations
 
 import json
@@ -32,8 +37,17 @@ def _show(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """`text` on one line with every control character shown, not obeyed: ESC → `\\x1b`,
-    a newline → `\\n`. For formats that people read (text, GitHub, Markdown)."""
-    return _CONTROL.sub(_show, text)
+    a newline → `\\n`, and the runner's legacy `##[` → `##\\x5b`. For formats people read."""
+    return _CONTROL.sub(_show, text).replace("##[", "##\\x5b")
+
+
+def not_a_command(line: str) -> str:
+    """A report line that a runner cannot take for a `::command`: a leading `::` (after white
+    space) can only come from the repo, and its first colon is shown as `\\x3a`."""
+    body = line.lstrip()
+    if not body.startswith("::"):
+        return line
+    return f"{line[:len(line) - len(body)]}\\x3a{body[1:]}"
 
 
 def xml_chars(text: str) -> str:
@@ -43,8 +57,10 @@ def xml_chars(text: str) -> str:
 
 
 def json_document(data: Any) -> str:
-    """`data` as indented JSON through json.dumps. A lone surrogate (a file name byte that was not
-    UTF-8) cannot be written as UTF-8 text; outside strings JSON has none, so each one is written as
-    its JSON escape (`\\udcff`), which parses back to the same string instead of failing the write."""
+    """`data` as indented JSON through json.dumps, parsing back to exactly `data`. Two characters
+    are written as JSON escapes: a lone surrogate (a file name byte that was not UTF-8, which UTF-8
+    text cannot hold) as `\\udcff`, and the `[` of `##[` as `\\u005b`."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    # `#` occurs only inside strings, where `[` may be written `\\u005b`: the same data, no command
+    return text.replace("##[", "##\\u005b") + "\n"

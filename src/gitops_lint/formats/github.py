@@ -1,15 +1,12 @@
 """GitHub Actions workflow commands: one annotation per finding, shown on the PR diff.
 
-The runner reads stdout line by line and obeys two command syntaxes (actions/runner,
-`ActionCommand.cs`): `::name k=v,k=v::data` at the start of a line after leading white space, and
-the legacy `##[name k=v;k=v]data` anywhere in a line that is not a `::` command. So:
-
-- every string from the repo is first made `visible` (no control characters, no line breaks);
-- data is escaped as GitHub's toolkit does (`escapeData`: `%`, CR, LF) and property values as well
-  (`escapeProperty`: also `:` and `,`), so our own `\\nfix:` stays a line break inside the message;
-- the summary, the one line that is not a command, has no line break left and starts with
-  PASS/FAIL, so no `::` command can begin on any line of ours; `##[` in it is shown as `##\\x5b`.
-"""
+The runner reads stdout line by line and obeys `::name k=v,k=v::data` at the start of a line (after
+white space) and the legacy `##[name k=v;k=v]data` anywhere in a line that is not a `::` command
+(actions/runner, ActionCommand.cs). So every string from the repo is first made `visible` (one line,
+controls shown, `##[` broken), then data is escaped as the toolkit's escapeData does (`%`, CR, LF)
+and property values as its escapeProperty does (also `:` and `,`); our own line break before
+`fix:` stays %0A. The summary, the one line that is not a command, starts with PASS/FAIL and has no
+line break left: no line but our own commands starts with `::`."""
 from __future__ import annotations
 
 from typing import Any
@@ -29,11 +26,6 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _plain(line: str) -> str:
-    """A line that is not a command: the runner finds a legacy `##[command]` anywhere in it."""
-    return line.replace("##[", "##\\x5b")
-
-
 def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
     lines = []
     for finding in result.findings:
@@ -51,5 +43,5 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
         lines.append(f"::{_COMMAND[finding.severity]} {','.join(props)}::{_data(message)}")
     for notice in result.notices:
         lines.append(f"::notice title=gitops-lint::{_data(visible(notice))}")
-    lines.append(_plain(summary_line(result, fail_on=fail_on)))
+    lines.append(summary_line(result, fail_on=fail_on))
     return "\n".join(lines) + "\n"

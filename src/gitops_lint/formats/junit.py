@@ -1,14 +1,16 @@
 """JUnit XML (one testsuite per rule, one failing testcase per finding) for Jenkins and GitLab.
 
-ElementTree writes every name, attribute and text, so markup in repo strings stays data; the
-characters XML 1.0 cannot hold at all (ESC and most other C0 controls) go through
-`escape.xml_chars` first, which shows them as `\\x1b`, so the report always parses."""
+ElementTree writes every name, attribute and text, so markup in repo strings stays data. Attributes
+(testcase name = path, failure message) keep repo strings exactly, except the characters XML 1.0
+cannot hold at all (ESC and most other C0 controls), which `escape.xml_chars` shows as `\\x1b` so
+the report always parses. Text bodies are for reading: repo strings in them are `visible`, so no
+line of the file starts with a repo string. `##[` is written `##&#91;` (same data, no command)."""
 from __future__ import annotations
 
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from gitops_lint.formats.escape import xml_chars
+from gitops_lint.formats.escape import visible, xml_chars
 from gitops_lint.model import Severity
 from gitops_lint.rules import load_rules
 
@@ -30,8 +32,8 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
         for finding in findings:
             case = ET.SubElement(suite, "testcase", classname=rule.id, name=_where(finding))
             details = xml_chars("\n".join(filter(None, [
-                finding.message, f"fix: {finding.fix}" if finding.fix else "",
-                f"app: {finding.app} env: {finding.env}" if finding.app else ""])))
+                visible(finding.message), f"fix: {visible(finding.fix)}" if finding.fix else "",
+                f"app: {visible(finding.app)} env: {visible(str(finding.env))}" if finding.app else ""])))
             if finding.suppressed is not None:
                 skipped = ET.SubElement(case, "skipped", message=xml_chars(f"suppressed: {finding.suppressed}"))
                 skipped.text = details
@@ -51,4 +53,6 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    # `##[` can only be inside an attribute or a text, where `&#91;` is the same `[`
+    document = ET.tostring(suites, encoding="unicode").replace("##[", "##&#91;")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + document + "\n"

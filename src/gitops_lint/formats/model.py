@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitops_lint.formats.escape import visible
+from gitops_lint.formats.escape import not_a_command, visible
 from gitops_lint.model import Deployment
 from gitops_lint.repo import RepoModel
 
@@ -70,4 +70,4 @@ def model_text(model: RepoModel) -> str:
     for problem in model.problems():
         lines.append(f"problem: {problem.path}:{problem.line or '-'} {problem.rule} {problem.message}")
     # every line mixes our words with names and paths from the repo; none of ours has a control character
-    return "\n".join(visible(line) for line in lines) + "\n"
+    return "\n".join(not_a_command(visible(line)) for line in lines) + "\n"

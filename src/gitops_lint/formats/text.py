@@ -1,12 +1,13 @@
 """Human output: findings grouped by file, then a PASS/FAIL line with counts.
 
 Strings from the repo go through `escape.visible`, so a name or value cannot move the cursor, clear
-the screen, retitle the terminal or start a new line; our own colour codes are added after that."""
+the screen, retitle the terminal or start a new line; our own colour codes are added after that.
+The report is often read in CI logs: no line of it can be taken for a workflow command."""
 from __future__ import annotations
 
 from typing import Any
 
-from gitops_lint.formats.escape import visible
+from gitops_lint.formats.escape import not_a_command, visible
 from gitops_lint.model import Finding, Severity
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -14,7 +15,8 @@ _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 
 
 def _where(finding: Finding) -> str:
-    where = visible(finding.path) if finding.path else "(repository)"
+    """Starts a line, with or without colour: a path cannot make it a `::command`."""
+    where = not_a_command(visible(finding.path)) if finding.path else "(repository)"
     if finding.line is not None:
         where += f":{finding.line}"
         if finding.column is not None:
@@ -48,7 +50,7 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = Fal
     verdict = "FAIL" if result.failed(fail_on) else "PASS"
     lines.append(paint(verdict, _COLORS[Severity.ERROR] if verdict == "FAIL" else "\033[32m")
                  + summary_line(result, fail_on=fail_on)[4:])
-    return "\n".join(lines) + "\n"
+    return "\n".join(not_a_command(line) for line in lines) + "\n"
 
 
 def summary_line(result: Any, *, fail_on: Severity) -> str:
