@@ -186,7 +186,9 @@ def discover(path: str, fmt: str, config_file: str | None) -> None:
     root = _root(path)
     model = build(root, load_config(root, Path(config_file) if config_file else None))
     if fmt == "json":
-        click.echo(json.dumps(model_dict(model), indent=2, ensure_ascii=False))
+        from gitops_lint.formats.escape import json_document
+
+        click.echo(json_document(model_dict(model)))
     else:
         click.echo(model_text(model), nl=False)
 

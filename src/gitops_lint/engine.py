@@ -173,4 +173,4 @@ def _finding(model: RepoModel, item: Configured, hit: Hit) -> Finding | None:
 def fingerprint(rule: str, path: str | None, app: str | None, env: str | None, anchor: str) -> str:
     """Stable across line shifts: built from what the finding is about, never from its line."""
     text = "\x1f".join([rule, path or "", app or "", env or "", anchor])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]

@@ -60,13 +60,21 @@ def removed(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         if dep.argo is not None:
             reported.add(dep.argo.name)
         where = _where(dep)
-        yield Hit("default", where, dep.app, dep.env.name, {
+        yield _on_base(model.base, where, Hit("default", None, dep.app, dep.env.name, {
             "app": dep.app, "env": dep.env.name, "what": _described(dep), "file": where.path if where else "?",
-        }, anchor=f"{dep.app}:{dep.env.name}:removed", protected=dep.env.protected)
+        }, anchor=f"{dep.app}:{dep.env.name}:removed", protected=dep.env.protected))
     for app in model.base.argo_apps:
         if app.name not in apps_here and app.name not in reported:
-            yield Hit("application", Origin(app.file, app.base + ("metadata", "name"), app.doc), None, None,
-                      {"application": app.name, "file": app.file}, anchor=f"{app.name}:application-removed")
+            where = Origin(app.file, app.base + ("metadata", "name"), app.doc)
+            yield _on_base(model.base, where, Hit("application", None, None, None, {
+                "application": app.name, "file": app.file}, anchor=f"{app.name}:application-removed"))
+
+
+def _on_base(base: RepoModel, where: Origin | None, hit: Hit) -> Hit:
+    """Located where the base has it (the file may be gone from the change)."""
+    position = base.position(where) if where is not None and where.keypath is not None else None
+    return hit._replace(origin=Origin(where.path) if where else None, line=position.line if position else None,
+                        column=position.column if position else None)
 
 
 def _described(dep: Deployment) -> str:
