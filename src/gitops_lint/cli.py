@@ -188,7 +188,7 @@ def discover(path: str, fmt: str, config_file: str | None) -> None:
     if fmt == "json":
         from gitops_lint.formats.escape import json_document
 
-        click.echo(json_document(model_dict(model)))
+        click.echo(json_document(model_dict(model)), nl=False)
     else:
         click.echo(model_text(model), nl=False)
 

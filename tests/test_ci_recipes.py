@@ -1,0 +1,72 @@
+"""The CI recipes users copy are the ones tested: the GitHub Action's script (action.yml) on the
+checkout GitHub makes for a pull request, and the GitLab job from docs/ci.md on a merged results
+pipeline's checkout. Only the install lines are skipped (this test runs the installed CLI)."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import git, make_repo, write_files
+from gitops_lint import yamlio
+from test_pr_workflows import SEED, URL, _envs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bad_pr_clone(tmp_path: Path) -> tuple[Path, str]:
+    """origin with the promotion history; a PR branch that sets prod to 17, which stage never ran."""
+    origin = make_repo(tmp_path / "origin", history=SEED)
+    git(origin, "checkout", "-qb", "promote-prod")
+    write_files(origin, _envs(prod="17"))
+    git(origin, "commit", "-qam", "prod 17", date="2026-10-09T10:00:00+00:00")
+    pr_head = git(origin, "rev-parse", "HEAD").strip()
+    git(origin, "checkout", "-q", "main")
+    clone = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    git(clone, "config", f"url.{origin}.insteadOf", URL)
+    git(clone, "remote", "set-url", "origin", URL)
+    git(clone, "fetch", "-q", "origin", pr_head)
+    git(clone, "checkout", "-q", "--detach", "origin/main")
+    git(clone, "merge", "-q", "--no-ff", "-m", "Merge pull request", pr_head, date="2026-10-09T11:00:00+00:00")
+    git(clone, "branch", "-D", "main")  # the merge checkout has no local branch
+    return clone, pr_head
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env.update(extra)
+    return env
+
+
+def test_github_action_script_on_a_pull_request_merge_checkout(tmp_path: Path) -> None:
+    clone, _ = _bad_pr_clone(tmp_path)
+    action = yamlio.load_text((ROOT / "action.yml").read_text(), "action.yml").data
+    step = next(s for s in action["runs"]["steps"] if s.get("name") == "Run gitops-lint")
+    workflow = (ROOT / "docs" / "ci.md").read_text()
+    assert "format('origin/{0}', github.base_ref)" in workflow  # what `base` is given on pull_request
+    summary = tmp_path / "summary.md"
+    proc = subprocess.run(["bash", "-c", step["run"]], cwd=clone, capture_output=True, text=True, env=_env(
+        GL_PATH=".", GL_ARGS="", GL_BASE="origin/main", GL_SARIF=str(tmp_path / "gitops-lint.sarif"),
+        GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary)))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert re.search(r"^::error file=app/values-prod.yaml,line=3,col=8,title=promotion/untested-tag::prod runs "
+                     r"registry.example.com/team/app:17, which never ran in stage", proc.stdout, re.M)
+    assert (tmp_path / "gitops-lint.sarif").is_file() and summary.read_text().startswith("## gitops-lint")
+
+
+def test_gitlab_job_from_the_docs_on_a_merged_results_checkout(tmp_path: Path) -> None:
+    clone, _ = _bad_pr_clone(tmp_path)
+    git(clone, "update-ref", "-d", "refs/remotes/origin/main")  # GitLab fetched only the pipeline ref
+    text = (ROOT / "docs" / "ci.md").read_text()
+    block = text.split("## GitLab CI", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    job = yamlio.load_text(block, "ci.md").data["gitops-lint"]
+    script = "\n".join(line for line in job["script"] if not line.startswith("pip install"))
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=clone, capture_output=True, text=True,
+                          env=_env(CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main", CI="true"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "app/values-prod.yaml:3:8  error   promotion/untested-tag" in proc.stdout
+    assert (clone / "gitops-lint-junit.xml").is_file() and (clone / "gl-code-quality.json").is_file()
