@@ -67,7 +67,7 @@ def test_json_matches_contract_and_schema(tmp_path: Path) -> None:
     report = json.loads(out)
     jsonschema.validate(report, REPORT_SCHEMA)
     assert report["result"] == "fail"
-    assert report["summary"] == {"error": 5, "warning": 0, "info": 0, "apps": 1, "envs": 3, "files": 8}
+    assert report["summary"] == {"error": 5, "warning": 0, "info": 0, "apps": 1, "envs": 3, "files": 8, "unmodeled": 0}
     assert report["history"] == "checked"
     first = report["findings"][0]
     assert {k: first[k] for k in ("rule", "severity", "path", "line", "column", "app", "env")} == {

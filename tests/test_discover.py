@@ -103,7 +103,7 @@ def test_applicationset_list_generator_renders_both_template_styles(tmp_path: Pa
     model = discover(tmp_path, load_config(tmp_path))
     assert _model(tmp_path) == {"web": [("dev", ("chart/values-dev.yaml",)), ("prod", ("chart/values-prod.yaml",))]}
     assert [d.namespace for d in model.apps[0].deployments] == ["dev", "prod"]
-    assert model.notices == ["appsets/web.yaml: ApplicationSet web: the clusters generator is not static; "
+    assert model.unmodeled == ["appsets/web.yaml: ApplicationSet web: the clusters generator is not static; "
                              "the Applications it makes are not modeled"]
 
 

@@ -153,7 +153,7 @@ EXPECTED_TEXT = [
     f"    {SHOWN['parity/drift'][0]}",
     f"    fix: {SHOWN['parity/drift'][1]}",
     "",
-    f"FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → {V_ENV}), 9 files read",
+    f"FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → {V_ENV}), 9 files read; 1 seen but not modeled (see the notes)",
 ]
 
 
@@ -249,7 +249,7 @@ def test_github_no_line_but_ours_is_a_workflow_command(hostile: Path) -> None:
         "::error file=chart/values-stage.yaml,line=7,col=13,title=parity/drift::"
         f"{SHOWN['parity/drift'][0]}%0Afix: {SHOWN['parity/drift'][1]}",
         f"::notice title=gitops-lint::{V_NOTICE}",
-        f"FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → {V_ENV}), 9 files read",
+        f"FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → {V_ENV}), 9 files read; 1 seen but not modeled (see the notes)",
         "",
     ]
     # what the runner makes of it: our four annotations, with the repo's strings shown, and nothing else

@@ -34,7 +34,8 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     yaml_files = [f for f in files if f.endswith(YAML_SUFFIXES) and not _is_template(f, charts)
                   and not f.endswith(".gotmpl")]
     manifests = yaml_files + [f for f in files if f.endswith(".json") and not _is_template(f, charts)]
-    argo_apps = _argo_apps(cache, manifests, notices, gitio.remote_urls(git.root), set(files))
+    unmodeled: list[str] = []
+    argo_apps = _argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files))
     scheme = config.scheme
     grouped: dict[str, list[Deployment]] = defaultdict(list)
     file_set = set(files)
@@ -43,6 +44,10 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     for app in argo_apps:
         dep = _argo_deployment(root, app, scheme, file_set)
         if dep is None:
+            if any(source.local for source in app.sources):
+                unmodeled.append(f"{app.file}: Application {app.name} deploys from this repository, but no env is "
+                                 "named in its name, valueFiles or namespace; it is not modeled (name it after an "
+                                 "env, or add the name under environments.aliases)")
             continue
         grouped[dep.app].append(dep)
         for path in dep.value_files:
@@ -69,7 +74,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
                        | {p for _, _, p in unused}):
         cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
     return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
-                     files=files, notices=notices, git=git)
+                     files=files, notices=notices, git=git, unmodeled=unmodeled)
 
 
 def _declared_layouts(config: Config, files: list[str], grouped: dict[str, list[Deployment]]) -> None:
@@ -122,8 +127,8 @@ def _is_template(path: str, charts: list[str]) -> bool:
                for index, part in enumerate(parts[:-1]))
 
 
-def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], remote_urls: list[str],
-               files: set[str]) -> list[ArgoApp]:
+def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled: list[str],
+               remote_urls: list[str], files: set[str]) -> list[ArgoApp]:
     """Applications and ApplicationSets from parsed documents (YAML or JSON, `kind: List` items too).
 
     A file is parsed only when it can hold one: it names `argoproj`, or it has a backslash (an
@@ -149,7 +154,7 @@ def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], remote_ur
     for path, index, data in docs:
         parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local)
         apps.extend(parsed)
-        notices.extend(doc_notices)
+        unmodeled.extend(doc_notices)  # generators and templates that could not be expanded
     return apps
 
 

@@ -32,7 +32,14 @@ class Result(NamedTuple):
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and f.suppressed is None)
 
+    @property
+    def unmodeled(self) -> int:
+        """Things seen but not modeled (each also a notice): --strict fails on them."""
+        return len(self.model.unmodeled)
+
     def failed(self, fail_on: Severity) -> bool:
+        if fail_on.rank <= Severity.WARNING.rank and self.unmodeled:
+            return True
         return any(f.suppressed is None and f.severity.rank >= fail_on.rank for f in self.findings)
 
 
@@ -86,7 +93,8 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
         hits = [hit for hit in outcome.hits if only is None or hit.case != "unused"]
         final += [f for f in (_finding(model, meta, hit) for hit in hits) if f is not None]
     ordered = sorted(final, key=Finding.sort_key)
-    notices = notices + (model.history.notices if model.history else []) + list(model.notices) + outcome.notices
+    notices = (notices + (model.history.notices if model.history else []) + list(model.unmodeled)
+               + list(model.notices) + outcome.notices)
     return Result(ordered, model, notices, status, outcome.comments)
 
 

@@ -119,7 +119,7 @@ class RepoModel:
 
     def __init__(self, root: Path, config: Config, cache: FileCache, *, apps: list[AppModel],
                  argo_apps: list[ArgoApp], unused_env_files: list[tuple[str, str, str]],
-                 files: list[str], notices: list[str], git: GitView) -> None:
+                 files: list[str], notices: list[str], git: GitView, unmodeled: list[str] | None = None) -> None:
         self.git = git
         self.root = root
         self.config = config
@@ -132,6 +132,7 @@ class RepoModel:
         self.file_set = frozenset(files)
         self.dirs = frozenset(parent for f in files for parent in _parents(f))
         self.notices = notices
+        self.unmodeled = unmodeled or []  # seen but not modeled: notices that --strict fails on
         self._revisions: Resolver | None = None
         self._effective: dict[tuple[Any, ...], Effective] = {}
         self._images: dict[tuple[Any, ...], list[Image]] = {}

@@ -27,7 +27,7 @@ def report(result: Any, *, fail_on: Severity = Severity.ERROR) -> dict[str, Any]
         "summary": {
             "error": result.count(Severity.ERROR), "warning": result.count(Severity.WARNING),
             "info": result.count(Severity.INFO), "apps": len(model.apps), "envs": model.envs_count(),
-            "files": len(model.cache.loaded_paths()),
+            "files": len(model.cache.loaded_paths()), "unmodeled": result.unmodeled,
         },
         "history": result.history,
         "notices": list(result.notices),

@@ -31,7 +31,7 @@ def model_dict(model: RepoModel) -> dict[str, Any]:
         "unused_env_files": [{"app": a, "env": e, "path": p} for a, e, p in model.unused_env_files],
         "other_applications": sorted({f"{a.name} ({a.file})" for a in model.argo_apps} -
                                      {f"{d.argo.name} ({d.argo.file})" for d in model.deployments() if d.argo}),
-        "notices": model.notices,
+        "notices": model.unmodeled + model.notices,
         "problems": [{"rule": p.rule, "path": p.path, "line": p.line, "message": p.message}
                      for p in model.problems()],
     }
@@ -65,7 +65,7 @@ def model_text(model: RepoModel) -> str:
         if data[key]:
             lines += ["", f"{title}:"]
             lines.extend(f"  {item['path'] if isinstance(item, dict) else item}" for item in data[key])
-    for notice in model.notices:
+    for notice in model.unmodeled + model.notices:
         lines.append(f"note: {notice}")
     for problem in model.problems():
         lines.append(f"problem: {problem.path}:{problem.line or '-'} {problem.rule} {problem.message}")

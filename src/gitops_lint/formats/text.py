@@ -64,5 +64,7 @@ def summary_line(result: Any, *, fail_on: Severity) -> str:
         scope += f" ({chains[0]})"
     suppressed = sum(1 for f in result.findings if f.suppressed is not None)
     tail = f" ({suppressed} suppressed)" if suppressed else ""
+    if result.unmodeled:
+        tail += f"; {result.unmodeled} seen but not modeled (see the notes)"
     verdict = "FAIL" if result.failed(fail_on) else "PASS"
     return (f"{verdict}  {counts} in {scope}, {_plural(len(model.cache.loaded_paths()), 'file')} read{tail}")

@@ -1,0 +1,52 @@
+"""A PASS means the tool looked: nothing understood is exit 2; what was seen but not modeled is a
+notice, a count in the summary, and a failure under --strict."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import make_repo
+from gitops_lint.cli import main
+
+APPSET = """apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: web}
+spec:
+  generators: [{clusters: {selector: {matchLabels: {env: prod}}}}]
+  template:
+    metadata: {name: 'web-{{name}}'}
+    spec:
+      source: {repoURL: 'https://git.example.com/x.git', path: web}
+      destination: {server: '{{server}}', namespace: web}
+"""
+
+
+def test_a_repo_with_nothing_understood_exits_2(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"manifests/deploy.yaml": "kind: Deployment\n", "README.md": "hi\n"})
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(
+        f"gitops-lint: error: no multi-environment app found in {root} (no app at all; 2 files, 0 Argo CD "
+        "Applications). Looked for: Argo CD Applications and list ApplicationSets, charts with values-<env>.yaml")
+    assert "or pass --allow-empty" in result.stderr
+    assert CliRunner().invoke(main, ["check", str(root), "--allow-empty"]).exit_code == 0
+
+
+def test_a_repo_with_only_single_env_apps_exits_2(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"app/values-prod.yaml": "replicaCount: 3\n"})
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 2 and "(1 app(s) with one env each (app);" in result.stderr
+
+
+def test_unmodeled_generators_are_counted_and_fail_strict(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"app/values-stage.yaml": "replicaCount: 3\n",
+                                      "app/values-prod.yaml": "replicaCount: 3\n", "appsets/web.yaml": APPSET})
+    result = CliRunner().invoke(main, ["check", str(root), "--no-color"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == ("note: appsets/web.yaml: ApplicationSet web: the clusters generator is "
+                                             "not static; the Applications it makes are not modeled")
+    assert result.stdout.splitlines()[-1] == ("PASS  0 errors, 0 warnings, 0 info in 1 app (stage → prod), 3 files "
+                                              "read; 1 seen but not modeled (see the notes)")
+    strict = CliRunner().invoke(main, ["check", str(root), "--strict", "--format", "json"])
+    assert strict.exit_code == 1 and '"unmodeled": 1' in strict.stdout and '"result": "fail"' in strict.stdout
