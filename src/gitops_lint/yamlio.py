@@ -1,20 +1,26 @@
 """The only YAML loader: safe, bounded, and positions on demand.
 
-Files are composed with ruamel's C parser (`typ='safe'` + ruamel.yaml.clib) and the node graph is
-turned into plain Python values here, so that one pass can bound alias expansion and depth, see
-duplicate keys before a dict hides them, and record where every key and value stands.
-Nothing from the document is ever constructed as an object: unknown tags load as their text.
+Files are read only inside the repository, only when they are regular files, and never past the
+size limit (a FIFO, a device or a 1 GB sparse file costs nothing). Their text is refused before
+parsing when it nests deeper than the limit (yamldepth), then composed with ruamel's C parser
+(yamlcompose) and the node graph is turned into plain Python values (yamlconvert), so that one
+pass can bound alias expansion and depth, see duplicate keys before a dict hides them, and record
+where every key and value stands. Nothing from the document is ever constructed as an object:
+unknown tags load as their text.
 """
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitops_lint.errors import YamlProblem
-from gitops_lint import yamlconvert
+from gitops_lint import yamlcompose, yamldepth
 from gitops_lint.yamlconvert import Converter
 from gitops_lint.model import KeyPath, Position
+
+MAX_BYTES_ENV = "GITOPS_LINT_MAX_FILE_BYTES"  # the one limit an operator may raise (memory grows with it)
 
 
 class Limits(NamedTuple):
@@ -23,7 +29,12 @@ class Limits(NamedTuple):
     max_alias_nodes: int = 100_000  # nodes added by expanding aliases, over the whole file
 
 
-DEFAULT_LIMITS = Limits()
+def _default_limits() -> Limits:
+    raised = os.environ.get(MAX_BYTES_ENV, "").strip()
+    return Limits(max_bytes=int(raised)) if raised.isdigit() and int(raised) > 0 else Limits()
+
+
+DEFAULT_LIMITS = _default_limits()
 
 
 class Document(NamedTuple):
@@ -43,130 +54,65 @@ class YamlFile(NamedTuple):
 
 
 
-_yaml_instances: dict[bool, Any] = {}
-
-
-def _yaml(pure: bool = False) -> Any:
-    if pure not in _yaml_instances:
-        from ruamel.yaml import YAML
-
-        yaml = YAML(typ="safe", pure=pure)
-        yaml.Resolver = _fast_resolver()
-        _yaml_instances[pure] = yaml
-    return _yaml_instances[pure]
-
-
-def _fast_resolver() -> Any:
-    """ruamel's YAML 1.2 resolver with its table looked up once, not on every scalar.
-
-    The C composer calls back into Python to resolve every plain scalar; ruamel rebuilds the
-    candidate list each time. Same tags, same regexes, about 2.5x faster composing.
-    """
-    from ruamel.yaml.nodes import MappingNode, ScalarNode
-    from ruamel.yaml.resolver import VersionedResolver
-    from ruamel.yaml.tag import Tag
-
-    probe = VersionedResolver(version=(1, 2))
-    shared: dict[str, Any] = {}
-
-    def canonical(name: str) -> Any:
-        if name not in shared:
-            shared[name] = Tag(suffix=name)
-            yamlconvert.KNOWN_TAGS[id(shared[name])] = name
-        return shared[name]
-
-    table = {key: [(canonical(tag), regexp) for tag, regexp in entries]
-             for key, entries in probe.versioned_resolver.items()}
-    anywhere = table.pop(None, [])
-    table = {key: entries + anywhere for key, entries in table.items()}
-    str_tag, map_tag, seq_tag = (canonical(f"tag:yaml.org,2002:{name}") for name in ("str", "map", "seq"))
-
-    class FastResolver(VersionedResolver):
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            if kind is ScalarNode:
-                if implicit[0]:
-                    for tag, regexp in table.get(value[:1], anywhere):
-                        if regexp.match(value):
-                            return tag
-                return str_tag
-            return map_tag if kind is MappingNode else seq_tag
-
-    return FastResolver
-
-
-_c_loader: Any = None
-
-
-def _compose_c(text: str) -> list[Any] | None:
-    """Compose with the C parser through one loader class made once (ruamel's own API makes a new
-    class on every call). None when ruamel.yaml.clib is not installed."""
-    global _c_loader
-    if _c_loader is None:
-        try:
-            from _ruamel_yaml import CParser
-        except ImportError:
-            _c_loader = False
-            return None
-        resolver = _fast_resolver()
-
-        class Loader(CParser, resolver):  # type: ignore[misc,valid-type]
-            def __init__(self, stream: str) -> None:
-                CParser.__init__(self, stream)
-                resolver.__init__(self, version=(1, 2), loadumper=self)
-
-        _c_loader = Loader
-    if _c_loader is False:
-        return None
-    loader = _c_loader(text)
-    try:
-        nodes = []
-        while loader.check_node():
-            nodes.append(loader.get_node())
-        return nodes
-    finally:
-        loader.dispose()
-
-
-def _compose(text: str) -> list[Any]:
-    try:
-        nodes = _compose_c(text)
-        if nodes is not None:
-            return nodes
-    except Exception as exc:
-        # YAML 1.2 lets a later anchor redefine an earlier one; the C composer refuses, the
-        # Python one only warns. Retry the rare file that does it in pure Python.
-        if "duplicate anchor" not in str(exc):
-            raise
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return list(_yaml(pure=True).compose_all(text))
-
-
 def read_text(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> str:
     """Read a repo file as UTF-8, refusing what leaves the repo, is too large or undecodable."""
     return decode(read_bytes(root, relpath, limits=limits), relpath)
 
 
 def read_bytes(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """A repo file's bytes, refusing what leaves the repo or is too large."""
-    full = root / relpath
-    real = full
-    if os.path.islink(full) or ".." in Path(relpath).parts:  # listed files: only the last part can be a link
-        real = Path(os.path.realpath(full))
-        root_real = Path(os.path.realpath(root))
-        if real != root_real and root_real not in real.parents:
-            raise YamlProblem("yaml/unsafe", f"refused: the symlink leads outside the repository (to {real})",
-                              path=relpath)
+    """A repo file's bytes, refusing what leaves the repo, is not a regular file or is too large."""
+    real = os.path.realpath(root / relpath)
+    root_real = os.path.realpath(root)
+    if real != root_real and not real.startswith(root_real.rstrip(os.sep) + os.sep):
+        parts = Path(relpath).parts
+        what = "path" if Path(relpath).is_absolute() or ".." in parts else "symlink"
+        raise YamlProblem("yaml/unsafe", f"refused: the {what} leads outside the repository (to {real})",
+                          path=relpath)
+    return read_regular(Path(real), relpath, limits=limits)
+
+
+def read_regular(path: Path, shown: str, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a regular file, checked before opening: a FIFO, device or directory is refused
+    unopened, and nothing past the size limit is read (a file that grows meanwhile included)."""
     try:
-        size = real.stat().st_size
-        if size > limits.max_bytes:
-            raise YamlProblem("yaml/unsafe", f"refused: the file is {size} bytes, over the "
-                              f"{limits.max_bytes}-byte limit", path=relpath)
-        return real.read_bytes()
+        _check(os.stat(path), shown, limits)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags)
+        try:
+            _check(os.fstat(fd), shown, limits)  # the file opened is the file checked
+            chunks: list[bytes] = []
+            left = limits.max_bytes + 1
+            while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        raise YamlProblem("yaml/syntax", f"cannot read the file: {exc.strerror or exc}", path=relpath) from None
+        raise YamlProblem("yaml/syntax", f"cannot read the file: {exc.strerror or exc}", path=shown) from None
+    data = b"".join(chunks)
+    if len(data) > limits.max_bytes:
+        raise _too_large(shown, f"more than {limits.max_bytes} bytes", limits)
+    return data
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check(info: os.stat_result, shown: str, limits: Limits) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
+        raise YamlProblem("yaml/unsafe", f"refused: not a regular file ({kind}); only regular files are read",
+                          path=shown)
+    if info.st_size > limits.max_bytes:
+        raise _too_large(shown, f"{info.st_size} bytes", limits)
+
+
+def _too_large(shown: str, size: str, limits: Limits) -> YamlProblem:
+    message = f"refused: the file is {size}, over the {limits.max_bytes}-byte limit"
+    if limits == DEFAULT_LIMITS:
+        message += f" (an operator can raise it with {MAX_BYTES_ENV})"
+    return YamlProblem("yaml/unsafe", message, path=shown)
 
 
 def decode(data: bytes, relpath: str) -> str:
@@ -190,8 +136,12 @@ def load_text(text: str, relpath: str, *, positions: bool = True,
     if len(text) > limits.max_bytes:
         raise YamlProblem("yaml/unsafe", f"refused: the text is over the {limits.max_bytes}-byte limit",
                           path=relpath)
+    too_deep = yamldepth.deeper_than(text, limits.max_depth)
+    if too_deep is not None:  # before composing: the C composer would overflow the stack
+        raise YamlProblem("yaml/unsafe", f"refused: nesting deeper than {limits.max_depth} levels",
+                          path=relpath, line=too_deep[0], column=too_deep[1])
     try:
-        nodes = _compose(text)
+        nodes = yamlcompose.compose(text)
     except RecursionError:
         raise YamlProblem("yaml/unsafe", "refused: nesting is too deep to parse safely", path=relpath) from None
     except Exception as exc:  # ruamel raises many error classes, all with marks

@@ -1,0 +1,266 @@
+"""Hardening (issue 8, the input side): hostile or malformed repo content becomes a yaml/* finding
+or a notice naming its file, never a crash, a hang or unbounded memory, and the rest of the repo
+is still linted. Cases that used to kill or hang the process run the CLI in a subprocess."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import git, make_repo, write_files
+from gitops_lint import yamlio
+from gitops_lint.cli import main
+from gitops_lint.errors import YamlProblem
+
+CHART = {
+    "app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    "app/values.yaml": "image:\n  repository: registry.example.com/team/app\n  tag: '1'\n",
+    "app/values-dev.yaml": "image:\n  tag: '1'\n",
+    "app/values-stage.yaml": "image:\n  tag: '1'\n",
+    "app/values-prod.yaml": "image:\n  tag: '1'\n",
+}
+# runs the CLI and reports its own peak memory on stderr, even when it exits with a code
+_MEASURED = ("import resource, sys\nfrom gitops_lint.cli import main\ntry:\n    main(sys.argv[1:])\nfinally:\n"
+             "    sys.stderr.write(f'\\nmaxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n")
+
+
+def _check(root: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    """`check --no-history --format json` in process: (exit code, report, stderr)."""
+    result = CliRunner().invoke(main, ["check", str(root), "--no-history", "--format", "json", *args])
+    assert result.exit_code in (0, 1), (result.exit_code, result.stderr, result.exception)
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+def _spawn(root: Path, *args: str, timeout: float = 60) -> tuple[int, dict[str, Any] | None, str, int, float]:
+    """The CLI in a child process (a crash or hang cannot take the test run with it):
+    (exit code, JSON report or None, stderr, peak RSS in MiB, seconds)."""
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", _MEASURED, "check", str(root), "--no-history", "--format", "json",
+                           *args], capture_output=True, text=True, timeout=timeout)
+    elapsed = time.monotonic() - started
+    rss = next((int(line.split("=")[1]) // 1024 for line in proc.stderr.splitlines() if line.startswith("maxrss_kb=")),
+               -1)
+    report = json.loads(proc.stdout) if proc.returncode in (0, 1) else None
+    return proc.returncode, report, proc.stderr, rss, elapsed
+
+
+def _findings(report: dict[str, Any], rule: str | None = None) -> list[str]:
+    return [f"{f['path']}:{f['line']}:{f['column']} {f['rule']} {f['message']}" for f in report["findings"]
+            if rule is None or f["rule"] == rule]
+
+
+# 1. nesting deeper than the limit is refused before ruamel's C composer can overflow the stack
+
+def test_deep_flow_nesting_is_a_finding_not_a_segfault(tmp_path: Path) -> None:
+    write_files(tmp_path, {**CHART, "app/values-dev.yaml": "x: " + "[" * 30000 + "\n"})
+    code, report, err, _, _ = _spawn(tmp_path)
+    assert code == 1, err  # was -11 (SIGSEGV, exit 139 in a shell)
+    assert report is not None
+    assert _findings(report) == ["app/values-dev.yaml:1:68 yaml/unsafe refused: nesting deeper than 64 levels"]
+    assert report["summary"]["apps"] == 1  # the rest of the repo is still linted
+
+
+@pytest.mark.parametrize("text, where", [
+    ("- " * 20000 + "a\n", (1, 131)),  # block sequences on one line
+    ("x: " + "{a: " * 20000 + "\n", (1, 260)),
+    ("a:\r" + "".join(" " * i + "k:\r" for i in range(1, 100)), (66, 66)),  # CR line breaks count as breaks
+])
+def test_every_kind_of_deep_nesting_is_refused_with_its_position(text: str, where: tuple[int, int]) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        yamlio.load_text(text, "v.yaml")
+    assert (caught.value.rule, caught.value.message) == ("yaml/unsafe", "refused: nesting deeper than 64 levels")
+    assert (caught.value.line, caught.value.column) == where
+
+
+def test_nesting_up_to_the_limit_loads_and_one_more_level_is_refused() -> None:
+    assert yamlio.load_text("x: " + "[" * 64 + "]" * 64 + "\n", "v.yaml").data  # the top mapping and 64 below
+    with pytest.raises(YamlProblem):
+        yamlio.load_text("x: " + "[" * 65 + "]" * 65 + "\n", "v.yaml")
+
+
+def test_the_depth_check_costs_well_under_a_millisecond_on_a_values_file() -> None:
+    from gitops_lint import yamldepth
+
+    text = _VALUES
+    assert 2300 <= len(text) <= 2700
+    runs = 200
+    started = time.perf_counter()
+    for _ in range(runs):
+        assert yamldepth.deeper_than(text, 64) is None
+    assert (time.perf_counter() - started) / runs < 0.0005
+
+
+_VALUES = """\
+# a typical chart's values, about 2.5 KB
+replicaCount: 2
+image:
+  repository: registry.example.com/team/app
+  pullPolicy: IfNotPresent
+  tag: "1.4.2"
+imagePullSecrets: []
+nameOverride: ""
+serviceAccount: {create: true, annotations: {}, name: ""}
+podAnnotations:
+  prometheus.io/scrape: "true"
+  prometheus.io/port: "9090"
+securityContext:
+  capabilities:
+    drop: [ALL]
+  readOnlyRootFilesystem: true
+  runAsNonRoot: true
+  runAsUser: 1000
+service: {type: ClusterIP, port: 80}
+ingress:
+  enabled: true
+  className: nginx
+  annotations:
+    cert-manager.io/cluster-issuer: letsencrypt
+  hosts:
+    - host: app.example.com
+      paths:
+        - path: /
+          pathType: ImplementationSpecific
+  tls:
+    - secretName: app-tls
+      hosts: [app.example.com]
+resources:
+  limits: {cpu: 500m, memory: 512Mi}
+  requests: {cpu: 250m, memory: 256Mi}
+autoscaling:
+  enabled: false
+  minReplicas: 1
+  maxReplicas: 10
+  targetCPUUtilizationPercentage: 80
+nodeSelector: {}
+tolerations:
+  - key: dedicated
+    operator: Equal
+    value: app
+    effect: NoSchedule
+affinity:
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          labelSelector:
+            matchExpressions:
+              - key: app.kubernetes.io/name
+                operator: In
+                values: ["app"]
+          topologyKey: kubernetes.io/hostname
+env:
+  - {name: LOG_LEVEL, value: info}
+  - {name: FEATURES, value: "a,b,c"}  # [not, a, list]
+  - name: JAVA_OPTS
+    value: >-
+      -Xms256m -Xmx512m
+      -XX:+UseG1GC
+config: |
+  server {
+    listen 80;
+    location / { proxy_pass http://backend; }
+  }
+probes:
+  liveness: {path: /healthz, port: 8080, initialDelaySeconds: 10, periodSeconds: 5}
+  readiness: {path: /ready, port: 8080, initialDelaySeconds: 5, periodSeconds: 5}
+extraVolumes:
+  - name: cache
+    emptyDir: {sizeLimit: 1Gi}
+extraVolumeMounts:
+  - {name: cache, mountPath: /var/cache/app}
+podDisruptionBudget: {enabled: true, minAvailable: 1}
+podLabels:
+  team: payments
+  tier: backend
+  cost-center: "4711"
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: topology.kubernetes.io/zone
+    whenUnsatisfiable: ScheduleAnyway
+metrics:
+  serviceMonitor:
+    enabled: true
+    interval: 30s
+    labels: {release: prometheus}
+    relabelings:
+      - sourceLabels: [__meta_kubernetes_pod_node_name]
+        targetLabel: node
+        action: replace
+    metricRelabelings:
+      - {sourceLabels: [__name__], regex: "go_.*", action: drop}
+"""
+
+
+# 4, 5. reads: regular files inside the repo only, checked before opening; never past the size limit
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_yaml_outside_git_is_refused_not_waited_on(tmp_path: Path) -> None:
+    write_files(tmp_path, CHART)
+    os.mkfifo(tmp_path / "app/values-qa.yaml")
+    code, report, err, _, _ = _spawn(tmp_path, timeout=30)  # used to block forever in open()
+    assert code == 1, err
+    assert report is not None
+    assert "app/values-qa.yaml:None:None yaml/unsafe refused: not a regular file (a FIFO); only regular files are " \
+           "read" in _findings(report)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_tracked_symlink_to_a_fifo_in_the_repo_is_refused(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", CHART)
+    os.symlink("pipe", root / "app/values-qa.yaml")
+    git(root, "add", "app/values-qa.yaml")
+    git(root, "commit", "-q", "-m", "a link", date="2026-01-02T00:00:00+00:00")
+    os.mkfifo(root / "app/pipe")
+    code, report, err, _, _ = _spawn(root, timeout=30)
+    assert code == 1, err
+    assert report is not None
+    assert "app/values-qa.yaml:None:None yaml/unsafe refused: not a regular file (a FIFO); only regular files are " \
+           "read" in _findings(report)
+
+
+def test_a_1_gb_sparse_file_costs_neither_time_nor_memory(tmp_path: Path) -> None:
+    write_files(tmp_path, CHART)
+    with open(tmp_path / "junk.yaml", "wb") as handle:
+        handle.truncate(1 << 30)  # sparse: no disk space, 1 GB to anyone who reads it whole
+    code, report, err, rss, seconds = _spawn(tmp_path)
+    assert code in (0, 1), err
+    assert rss < 200 and seconds < 30, (rss, seconds)  # was 1 GB and 7 s
+    assert report is not None
+    for finding in report["findings"]:
+        assert finding["rule"] == "yaml/unsafe" and finding["path"] == "junk.yaml"
+        assert finding["message"].startswith("refused: the file is 1073741824 bytes, over the 4194304-byte limit")
+
+
+def test_reads_stop_at_the_limit_and_say_how_to_raise_it(tmp_path: Path) -> None:
+    (tmp_path / "v.yaml").write_text("a: 1\n" * 100)
+    with pytest.raises(YamlProblem) as caught:
+        yamlio.read_bytes(tmp_path, "v.yaml", limits=yamlio.Limits(max_bytes=100))
+    assert caught.value.message == "refused: the file is 500 bytes, over the 100-byte limit"
+    (tmp_path / "big.yaml").write_bytes(b"a: 1\n" * (yamlio.DEFAULT_LIMITS.max_bytes // 5 + 1))
+    with pytest.raises(YamlProblem) as caught:
+        yamlio.read_bytes(tmp_path, "big.yaml")
+    assert caught.value.message.endswith("-byte limit (an operator can raise it with GITOPS_LINT_MAX_FILE_BYTES)")
+
+
+@pytest.mark.parametrize("relpath", ["../outside.yaml", "/etc/hostname", "sub/../../outside.yaml"])
+def test_paths_that_leave_the_repository_are_refused(tmp_path: Path, relpath: str) -> None:
+    (tmp_path / "outside.yaml").write_text("a: 1\n")
+    (tmp_path / "repo" / "sub").mkdir(parents=True)
+    with pytest.raises(YamlProblem) as caught:
+        yamlio.read_bytes(tmp_path / "repo", relpath)
+    assert caught.value.rule == "yaml/unsafe"
+    assert caught.value.message.startswith("refused: the path leads outside the repository")
+
+
+def test_a_directory_named_yaml_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "values.yaml").mkdir()
+    with pytest.raises(YamlProblem) as caught:
+        yamlio.read_bytes(tmp_path, "values.yaml")
+    assert caught.value.message == "refused: not a regular file (a directory); only regular files are read"
