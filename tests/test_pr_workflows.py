@@ -230,6 +230,23 @@ def test_prod_first_in_the_graph_fails_even_if_its_clock_says_later(tmp_path: Pa
     assert code == 1 and "it reached prod before stage ran it" in lines[0]
 
 
+def test_a_foxtrot_merge_follows_the_remote_line_when_the_reflog_knows_it(clone: Path) -> None:
+    """Someone pushed 'stage 17'; locally 'prod 17' was committed earlier, then `git pull` merged
+    origin/main into main (first parent: the local line) and pushed. Prod got 17 when the merge
+    landed, after stage: a promotion. Without the reflog the order is ambiguous and said so."""
+    origin = Path(git(clone, "config", "--get-regexp", r"url\..*\.insteadof").split()[0][4:-len(".insteadof")])
+    _commit(origin, "stage 17", "2026-10-09T10:00:00+00:00", _envs(stage="17"))
+    git(clone, "checkout", "-q", "main")
+    _commit(clone, "prod 17", "2026-10-09T09:00:00+00:00", _envs(prod="17"))
+    git(clone, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
+    git(clone, "push", "-q", "origin", "main")
+    assert _cli(clone, "--rule", "promotion/untested-tag")[:2] == (0, [])
+    git(clone, "reflog", "expire", "--expire=now", "--all")  # a fresh CI clone knows no earlier tips
+    code, lines, notices = _cli(clone, "--rule", "promotion/untested-tag")
+    assert code == 1 and "it reached prod before stage ran it" in lines[0]
+    assert "(a `git pull` merge), so which of its two lines ran first is ambiguous" in notices
+
+
 def test_a_foxtrot_merge_is_said_to_be_ambiguous(clone: Path) -> None:
     git(clone, "checkout", "-q", "main")
     _commit(clone, "stage 17", "2026-10-09T10:00:00+00:00", _envs(stage="17"))

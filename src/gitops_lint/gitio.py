@@ -238,21 +238,36 @@ def log_changes(root: Path, rev: str, paths: set[str]) -> list[Commit]:
             commits.append(current)
             gone = {}
         elif line.startswith(":") and current is not None:
-            meta, _, path = line.partition("\t")
-            path = _unquote(path)
-            fields = meta.split()
-            old_blob, new_blob = fields[2], fields[3]
-            if set(new_blob) == {"0"}:
-                gone[old_blob] = path
-            if path in paths or path.endswith((".yaml", ".yml")):
-                current.changes[path] = None if set(new_blob) == {"0"} else new_blob
-            if set(old_blob) == {"0"} and new_blob in gone and path in current.changes:
-                if current.renames is None:
-                    current = current._replace(renames={})
-                    commits[-1] = current
-                current.renames[path] = gone[new_blob]  # type: ignore[index]
+            commits[-1] = current = _record(current, line, paths, gone)
     commits.reverse()
     return commits
+
+
+def diff_changes(root: Path, parent: str, commit: str, paths: set[str]) -> dict[str, str | None]:
+    """What `commit` changes against `parent` (for a merge read along its second parent)."""
+    out = run(root, "diff-tree", "-r", "--raw", "--no-renames", "--no-abbrev", "--relative", parent, commit, "--")
+    found = Commit(commit, 0, {})
+    for line in out.decode("utf-8", "surrogateescape").split("\n"):
+        if line.startswith(":"):
+            found = _record(found, line, paths, {})
+    return found.changes
+
+
+def _record(commit: Commit, line: str, paths: set[str], gone: dict[str, str]) -> Commit:
+    """One `--raw` line into the commit's changes (and exact renames)."""
+    meta, _, path = line.partition("\t")
+    path = _unquote(path)
+    fields = meta.split()
+    old_blob, new_blob = fields[2], fields[3]
+    if set(new_blob) == {"0"}:
+        gone[old_blob] = path
+    if path in paths or path.endswith((".yaml", ".yml")):
+        commit.changes[path] = None if set(new_blob) == {"0"} else new_blob
+    if set(old_blob) == {"0"} and new_blob in gone and path in commit.changes:
+        if commit.renames is None:
+            commit = commit._replace(renames={})
+        commit.renames[path] = gone[new_blob]  # type: ignore[index]
+    return commit
 
 
 def _unquote(path: str) -> str:

@@ -214,6 +214,8 @@ class HistoryStore:
         else:
             commits = gitio.log_changes(self.root, watched.tip, self._tracked)
             self._disk.put_blob(name, [tuple(c) for c in commits])
+        if watched.ref and watched.ref.startswith("refs/remotes/"):
+            commits = self._unfoxtrot(commits, set(gitio.reflog(self.root, watched.ref)))
         by_path: dict[str, list[int]] = {}
         times: list[int] = []
         for index, commit in enumerate(commits):
@@ -222,6 +224,20 @@ class HistoryStore:
                 by_path.setdefault(path, []).append(index)
         self._note_foxtrots(watched, commits)
         return Line(watched, commits, by_path, {c.sha: i for i, c in enumerate(commits)}, times)
+
+    def _unfoxtrot(self, commits: list[gitio.Commit], tips: set[str]) -> list[gitio.Commit]:
+        """Follow the remote's line through `git pull` merges: where a merge's second parent was a tip
+        of the remote-tracking branch (its reflog says so) and its first parent never was, the second
+        parent is the line the remote had; the merge then brings the local side's changes."""
+        for position in range(len(commits) - 1, -1, -1):
+            merge = commits[position]
+            if len(merge.parents) > 1 and merge.parents[1] in tips and merge.parents[0] not in tips:
+                local, remote = merge.parents[0], merge.parents[1]
+                brought = gitio.diff_changes(self.root, remote, merge.sha, self._tracked)
+                older = self._unfoxtrot(gitio.log_changes(self.root, remote, self._tracked), tips)
+                fixed = merge._replace(changes=brought, parents=(remote, local), subject="")
+                return older + [fixed] + commits[position + 1:]
+        return commits
 
     def _note_foxtrots(self, watched: Watched, commits: list[gitio.Commit]) -> None:
         """A `git pull` merge of a branch into itself puts the local line first: say the order near it
