@@ -178,6 +178,27 @@ def test_rebase_exec_stops_at_the_bad_commit(clone: Path) -> None:
     git(clone, "rebase", "--abort")
 
 
+def test_a_commit_that_touches_no_env_file_costs_only_start_up(tmp_path: Path) -> None:
+    layout = {".gitops-lint.yaml": 'layouts:\n  - files: "tags/{env}/{app}"\n', "README.md": "docs\n",
+              "src/main.py": "print(1)\n", **{f"tags/{e}/web": "image_tag: v1\n" for e in ("dev", "stage", "prod")}}
+    root = make_repo(tmp_path / "r", layout)
+
+    def staged(files: dict[str, str | None]) -> tuple[int, str]:
+        write_files(root, files)
+        git(root, "add", "-A")
+        result = CliRunner().invoke(main, ["check", str(root), "--staged"])
+        return result.exit_code, result.stderr
+
+    assert staged({}) == (0, "")  # a full run (nothing cached yet for these manifests)
+    assert staged({"README.md": "more docs\n"}) == (0, (
+        "gitops-lint: the staged change only edits files no env depends on (as of the last full check of these "
+        "manifests); nothing to judge\n"))
+    assert staged({"src/main.py": "print(2)\n"})[1].startswith("gitops-lint: the staged change only edits")
+    assert staged({"src/new.py": "x = 1\n"}) == (0, "")  # an added file: a full run
+    code, err = staged({"tags/prod/web": "image_tag: v2\n"})  # an extensionless env file: judged
+    assert (code, err) == (1, "")
+
+
 # ---- merges of every kind, clock skew ------------------------------------------------------------
 
 @pytest.mark.parametrize("how", ["squash", "rebase", "no-ff"])

@@ -131,6 +131,10 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
                            policy_from_base=policy_from_base, cache=not no_cache, staged=staged,
                            trust_new_suppressions=trust_new_suppressions)
     result = run_check(root, options)
+    if result is None:
+        click.echo("gitops-lint: the staged change only edits files no env depends on (as of the last full "
+                   "check of these manifests); nothing to judge", err=True)
+        sys.exit(EXIT_PASS)
     if not allow_empty:
         _require_apps(result)
     if write_baseline:

@@ -175,6 +175,15 @@ def changed_paths(root: Path, *revs: str, cached: bool = False) -> set[str]:
     return {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
 
 
+def staged_changes(root: Path) -> list[tuple[str, str]] | None:
+    """(status letter, path) of what the index changes against HEAD; None before the first commit."""
+    if head_commit(root) is None:
+        return None
+    out = run(root, "diff", "--cached", "--name-status", "-z", "--no-renames", "--relative", "HEAD", "--")
+    parts = out.decode("utf-8", "surrogateescape").split("\0")
+    return [(parts[i][:1], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+
 def untracked(root: Path) -> set[str]:
     out = run(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
     return {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}

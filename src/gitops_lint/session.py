@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from gitops_lint import gitio, yamlio
-from gitops_lint.cache import DiskCache, for_repo
-from gitops_lint.config import CONFIG_NAMES, Config, from_data, load_config
+from gitops_lint.cache import DiskCache, digest, for_repo
+from gitops_lint.config import CONFIG_NAMES, Config, from_data, layout_regex, load_config
 from gitops_lint.engine import Result, run
 from gitops_lint.errors import ConfigError, GitopsLintError, YamlProblem
-from gitops_lint.model import GitView
+from gitops_lint.model import GitView, Severity
 from gitops_lint.snapshot import GitTree, Snapshot, WorkTree
 
 
@@ -34,17 +34,53 @@ class CheckOptions(NamedTuple):
     trust_new_suppressions: bool = False
 
 
-def run_check(root: Path, options: CheckOptions) -> Result:
+def run_check(root: Path, options: CheckOptions) -> Result | None:
+    """The result, or None when a `--staged` change can change no verdict (see `_irrelevant`)."""
     disk = for_repo(root, options.cache)
     try:
         if options.base is None:
             snapshot = _under_test(root, options)
-            return run(root, _policy(root, snapshot, options), only=options.only, history=options.history,
-                       exemptions=options.exemptions, baseline=options.baseline, git=GitView(root, snapshot),
-                       disk=disk)
+            config = _policy(root, snapshot, options)
+            if isinstance(snapshot, GitTree) and _irrelevant(root, snapshot, config, disk):
+                return None
+            result = run(root, config, only=options.only, history=options.history,
+                         exemptions=options.exemptions, baseline=options.baseline, git=GitView(root, snapshot),
+                         disk=disk)
+            if isinstance(snapshot, GitTree) and not result.failed(Severity.INFO):
+                disk.put(_deps_key(snapshot), sorted(_depends_on(result)))
+            return result
         return _pr_mode(root, options, options.base, disk)
     finally:
         disk.save()
+
+
+_MANIFEST = (".yaml", ".yml", ".json")
+
+
+def _deps_key(snapshot: GitTree) -> str:
+    """What discovery can depend on, by content: every YAML/JSON file's blob id."""
+    listed = "\0".join(f"{p}:{b}" for p, b in sorted(snapshot.blobs().items()) if p.endswith(_MANIFEST))
+    return f"staged-deps:{digest(listed.encode('utf-8', 'surrogateescape'))}"
+
+
+def _depends_on(result: Result) -> set[str]:
+    model = result.model
+    return model.tracked_files() | {p for d in model.deployments() for p in d.missing_value_files}
+
+
+def _irrelevant(root: Path, snapshot: GitTree, config: Config, disk: DiskCache) -> bool:
+    """A pre-commit fast path, sound by construction: the staged change only modifies files that are
+    not YAML/JSON, not matched by a declared layout, and not among the files every env depended on
+    in an earlier clean full run (no finding at all) over the very same YAML/JSON contents (from the
+    cache). Anything added, deleted, or unknown runs the full check."""
+    known = disk.get(_deps_key(snapshot)) if disk.enabled else None
+    changes = gitio.staged_changes(root) if known is not None else None
+    if known is None or changes is None:
+        return False
+    depends = set(known)
+    layouts = [layout_regex(layout["files"]) for layout in config.layouts]
+    return all(status == "M" and not path.endswith(_MANIFEST) and path not in depends
+               and not any(pattern.match(path) for pattern in layouts) for status, path in changes)
 
 
 def _under_test(root: Path, options: CheckOptions) -> Snapshot:

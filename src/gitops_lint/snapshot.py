@@ -69,6 +69,10 @@ class GitTree:
     def files(self) -> list[str]:
         return sorted(path for path, entry in self._entries.items() if entry.mode != "160000")
 
+    def blobs(self) -> dict[str, str]:
+        """path -> blob id: what each file is, without reading it."""
+        return {path: entry.blob for path, entry in self._entries.items()}
+
     def read(self, relpath: str) -> bytes:
         path = relpath
         for _ in range(_MAX_LINK_HOPS):
