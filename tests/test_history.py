@@ -271,3 +271,28 @@ def test_history_window_start_is_a_bootstrap(tmp_path: Path) -> None:
         ("2026-10-01T09:00:00+00:00", "import", _envs("17", "16", "15")),
         ("2026-10-02T09:00:00+00:00", "stage 17", _envs(stage="17"))])
     assert _untested(root) == []
+
+
+def _param_app(env: str, tag: str) -> str:
+    return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: app-{env}\nspec:\n"
+            f"  source:\n    repoURL: https://git.example.com/gitops.git\n    targetRevision: main\n    path: app\n"
+            f"    helm:\n      valueFiles: [values-{env}.yaml]\n      parameters:\n        - name: image.tag\n"
+            f"          value: \"{tag}\"\n  destination:\n    namespace: {env}\n")
+
+
+def test_helm_parameters_tags_are_followed_through_history(tmp_path: Path) -> None:
+    """The tag lives in each Application's helm.parameters; history reads it from each version."""
+    base = {"app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+            **{f"app/values-{e}.yaml": f"image:\n  repository: {REPO}\n" for e in ("stage", "prod")}}
+    root = make_repo(tmp_path / "r", history=[
+        ("2026-10-01T09:00:00+00:00", "bootstrap", {**base, "argocd/stage.yaml": _param_app("stage", "14"),
+                                                     "argocd/prod.yaml": _param_app("prod", "14")}),
+        ("2026-10-02T09:00:00+00:00", "stage 15", {"argocd/stage.yaml": _param_app("stage", "15")}),
+        ("2026-10-05T09:00:00+00:00", "prod 15", {"argocd/prod.yaml": _param_app("prod", "15")})])
+    assert _untested(root) == []
+    write_files(root, {"argocd/prod.yaml": _param_app("prod", "16")})
+    git(root, "commit", "-qam", "prod 16", date="2026-10-06T09:00:00+00:00")
+    assert _untested(root) == [
+        "argocd/prod.yaml:12:7 promotion/untested-tag prod runs registry.example.com/team/app:16, which never ran "
+        "in stage (stage ran 14, 15 on branch main); it reached prod in commit "
+        f"{_sha(root, 'prod 16')} (2026-10-06 09:00:00 UTC)"]

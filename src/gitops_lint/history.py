@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitops_lint import argocd, gitio, images, yamlio
+from gitops_lint.appvalues import inline_layers
 from gitops_lint.cache import DiskCache, digest
 from gitops_lint.errors import HistoryUnavailableError, YamlProblem
 from gitops_lint.model import ArgoApp, Deployment
@@ -111,8 +112,8 @@ class HistoryStore:
         app = dep.argo if dep.argo is not None and dep.argo.generated_by is None else None
         signature = _signature(app) if app else None
         changed = self._proposal.changed(line.watched)
-        if changed is None or any(p in changed for p in wiring.paths()):
-            found = self._images([self._now_layer(p, changed, line) for p in wiring.value_files],
+        if changed is None or any(p in changed for p in wiring.paths() + ([app.file] if app else [])):
+            found = self._images([self._now_layer(p, changed, line) for p in wiring.value_files] + _inline(dep.argo),
                                  self._now_layer(chart_file, changed, line) if chart_file else None)
             yield State(PROPOSED, max(self._now, line.times[-1] + 1 if commits else 0), found, len(commits), line,
                         self._proposal.label(line.watched.tip, line.watched.shown))
@@ -135,7 +136,9 @@ class HistoryStore:
             blobs = {p: _blob_at(line, index, p) for p in wiring.paths()}
             if not any(blobs.get(p) for p in wiring.value_files):
                 return  # before the env's files existed
-            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files],
+            then = self._application(_blob_at(line, index, app.file), app) if app is not None else \
+                (dep.argo if dep.argo is not None and dep.argo.generated_by else None)
+            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files] + _inline(then),
                                  self._parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None)
             yield State(commits[index].sha, line.times[index], found, index, line)
             renames = commits[index].renames
@@ -290,6 +293,11 @@ def _blob_at(line: Line, index: int, path: str) -> str | None:
     indexes = line.by_path.get(path, [])
     position = bisect.bisect_right(indexes, index)
     return line.commits[indexes[position - 1]].changes[path] if position else None
+
+
+def _inline(app: ArgoApp | None) -> list[Any]:
+    """The Application's inline values (helm.values, valuesObject, parameters), pruned like files."""
+    return [prune(layer.data) for layer in inline_layers(app)] if app is not None else []
 
 
 def _repo_url(dep: Deployment) -> str:

@@ -18,7 +18,8 @@ from gitops_lint.history import HistoryStore
 from gitops_lint.revisions import Resolver
 from gitops_lint.timeline import Timeline
 from gitops_lint.model import ArgoApp, Deployment, GitView, Image, KeyPath, Origin, Position
-from gitops_lint.values import Effective, Layer, effective, parameters_to_values
+from gitops_lint.appvalues import inline_layers
+from gitops_lint.values import Effective, Layer, effective
 
 
 class FileCache:
@@ -228,22 +229,12 @@ class RepoModel:
         return layers
 
     def _inline_layers(self, app: ArgoApp) -> Iterator[Layer]:
-        for source in app.sources:
-            base: KeyPath = source.origin.keypath or ()
-            if source.values_text:
-                try:
-                    inline = yamlio.load_text(source.values_text, app.file, positions=False)
-                    yield Layer(app.file, app.doc, base + ("helm", "values"), inline.data)
-                except YamlProblem as problem:
-                    where = self.position(Origin(app.file, base + ("helm", "values"), app.doc))
-                    self.cache.note(YamlProblem(
-                        problem.rule, f"helm.values of Application {app.name}: {problem.message}",
-                        path=app.file, line=where.line if where else None))
-            if isinstance(source.values_object, dict):
-                yield Layer(app.file, app.doc, base + ("helm", "valuesObject"), source.values_object)
-            if source.parameters:
-                tree, _ = parameters_to_values(source.parameters)
-                yield Layer(app.file, app.doc, base + ("helm", "parameters"), tree)
+        def problem(keypath: KeyPath, error: YamlProblem) -> None:
+            where = self.position(Origin(app.file, keypath, app.doc))
+            self.cache.note(YamlProblem(error.rule, f"helm.values of Application {app.name}: {error.message}",
+                                        path=app.file, line=where.line if where else None))
+
+        return inline_layers(app, problem)
 
     def position(self, origin: Origin) -> Position | None:
         return self.cache.position(origin)
