@@ -144,12 +144,13 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
         sys.exit(EXIT_PASS)
     threshold = Severity.WARNING if strict else Severity(fail_on)
     use_color = color if color is not None else (stdout_file is None and sys.stdout.isatty())
-    _write(render(main_format, result, fail_on=threshold, color=use_color), stdout_file)
+    report = result.report()
+    _write(render(main_format, report, fail_on=threshold, color=use_color), stdout_file)
     for name, target in extra:
-        _write(render(name, result, fail_on=threshold), target)
+        _write(render(name, report, fail_on=threshold), target)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        _write(render("markdown", result, fail_on=threshold), summary, append=True)
+        _write(render("markdown", report, fail_on=threshold), summary, append=True)
     sys.exit(EXIT_FINDINGS if result.failed(threshold) else EXIT_PASS)
 
 
@@ -241,5 +242,5 @@ def demo(directory: str | None) -> None:
     for title, root in build_demo(Path(directory) if directory else None):
         click.echo(f"$ gitops-lint check {root}   # {title}")
         result = run(root, load_config(root))
-        click.echo(render("text", result, color=sys.stdout.isatty()))
+        click.echo(render("text", result.report(), color=sys.stdout.isatty()))
         click.echo(f"(exit code {EXIT_FINDINGS if result.failed(Severity.ERROR) else EXIT_PASS})\n")

@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
-from gitops_lint import gitio, suppress
+from gitops_lint import gitio, report, suppress
 from gitops_lint.cache import DiskCache, for_repo
 from gitops_lint.checks import CheckKind, Hit, get_kind
 from gitops_lint.config import Config
@@ -28,9 +28,10 @@ class Result(NamedTuple):
     notices: list[str]
     history: str  # "checked" | "skipped" | "unavailable"
     comments: frozenset[tuple[str, tuple[str, ...], str]] = frozenset()  # inline suppressions seen
+    not_run: dict[str, str] = {}  # rule id -> why it did not run
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity and f.suppressed is None)
+        return report.count(self.findings, severity)
 
     @property
     def unmodeled(self) -> int:
@@ -38,9 +39,16 @@ class Result(NamedTuple):
         return len(self.model.unmodeled)
 
     def failed(self, fail_on: Severity) -> bool:
-        if fail_on.rank <= Severity.WARNING.rank and self.unmodeled:
-            return True
-        return any(f.suppressed is None and f.severity.rank >= fail_on.rank for f in self.findings)
+        return report.failed(self.findings, self.unmodeled, fail_on)
+
+    def report(self) -> report.Report:
+        """What the formats show: the typed report, without the model."""
+        model = self.model
+        return report.Report(
+            findings=tuple(self.findings), notices=tuple(self.notices), history=self.history,
+            apps=len(model.apps), envs=model.envs_count(), files=len(model.cache.loaded_paths()),
+            chains=tuple(sorted({" → ".join(d.env.name for d in app.deployments) for app in model.apps})),
+            unmodeled=self.unmodeled, rules=tuple(load_rules()), not_run=dict(self.not_run))
 
 
 def _enabled(item: Configured, only: set[str] | None) -> bool:
@@ -68,8 +76,14 @@ def run(root: Path, config: Config, *, only: set[str] | None = None, history: bo
 def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, exemptions: bool,
          baseline: Path | None, git: GitView, disk: DiskCache,
          trusted: frozenset[tuple[str, tuple[str, ...], str]] | None, base_model: RepoModel | None) -> Result:
-    configured = [item for item in configure(load_rules(), config.rules, config.path) if _enabled(item, only)]
+    every = configure(load_rules(), config.rules, config.path)
+    configured = [item for item in every if _enabled(item, only)]
+    running = {item.rule.id for item in configured}
+    not_run = {item.rule.id: ("not selected (--rule)" if only is not None and item.rule.id not in only
+                              else "turned off in the configuration") for item in every if item.rule.id not in running}
     model = discover(root, config, git, disk)
+    if base_model is None and "structure/removed" in running:
+        not_run["structure/removed"] = "PR mode only (--base)"
     model.base = base_model
     history_rules = sorted(i.rule.id for i in configured if _kind(i).needs_history)
     readers = history_rules or [i.rule.id for i in configured if _kind(i).uses_history]
@@ -77,6 +91,7 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
     findings: dict[tuple[object, ...], Finding] = {}
     for item in configured:
         if status != "checked" and item.rule.id in history_rules:
+            not_run[item.rule.id] = "--no-history" if status == "skipped" else "no git history"
             continue
         for hit in _kind(item).run(model, item.params):
             finding = _finding(model, item, hit)
@@ -95,7 +110,7 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
     ordered = sorted(final, key=Finding.sort_key)
     notices = (notices + (model.history.notices if model.history else []) + list(model.unmodeled)
                + list(model.notices) + outcome.notices)
-    return Result(ordered, model, notices, status, outcome.comments)
+    return Result(ordered, model, notices, status, outcome.comments, not_run)
 
 
 def _kind(item: Configured) -> CheckKind:

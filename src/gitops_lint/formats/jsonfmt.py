@@ -18,7 +18,6 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def report(result: Any, *, fail_on: Severity = Severity.ERROR) -> dict[str, Any]:
-    model = result.model
     return {
         "tool": "gitops-lint",
         "version": __version__,
@@ -26,8 +25,8 @@ def report(result: Any, *, fail_on: Severity = Severity.ERROR) -> dict[str, Any]
         "findings": [finding_dict(f) for f in result.findings],
         "summary": {
             "error": result.count(Severity.ERROR), "warning": result.count(Severity.WARNING),
-            "info": result.count(Severity.INFO), "apps": len(model.apps), "envs": model.envs_count(),
-            "files": len(model.cache.loaded_paths()), "unmodeled": result.unmodeled,
+            "info": result.count(Severity.INFO), "apps": result.apps, "envs": result.envs,
+            "files": result.files, "unmodeled": result.unmodeled,
         },
         "history": result.history,
         "notices": list(result.notices),

@@ -12,7 +12,6 @@ from xml.etree import ElementTree as ET
 
 from gitops_lint.formats.escape import visible, xml_chars
 from gitops_lint.model import Severity
-from gitops_lint.rules import load_rules
 
 
 def _where(finding: Any) -> str:
@@ -23,12 +22,14 @@ def _where(finding: Any) -> str:
 def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
     suites = ET.Element("testsuites", name="gitops-lint")
     total = failures = 0
-    for rule in load_rules():
+    for rule in result.rules:
         findings = [f for f in result.findings if f.rule == rule.id]
         suite = ET.SubElement(suites, "testsuite", name=rule.id)
         failed = 0
         if not findings:
-            ET.SubElement(suite, "testcase", classname=rule.id, name=f"{rule.id}: {rule.title}")
+            case = ET.SubElement(suite, "testcase", classname=rule.id, name=f"{rule.id}: {rule.title}")
+            if rule.id in result.not_run:
+                ET.SubElement(case, "skipped", message=f"did not run: {result.not_run[rule.id]}")
         for finding in findings:
             case = ET.SubElement(suite, "testcase", classname=rule.id, name=_where(finding))
             details = xml_chars("\n".join(filter(None, [
@@ -47,7 +48,8 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
         suite.set("tests", str(count))
         suite.set("failures", str(failed))
         suite.set("errors", "0")
-        suite.set("skipped", str(sum(1 for f in findings if f.suppressed is not None)))
+        suite.set("skipped", str(sum(1 for f in findings if f.suppressed is not None)
+                                 + (0 if findings or rule.id not in result.not_run else 1)))
         total += count
         failures += failed
     suites.set("tests", str(total))

@@ -61,7 +61,7 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
     suppressed = sum(1 for f in result.findings if f.suppressed is not None)
     lines = [f"## gitops-lint: {'❌ FAIL' if failed else '✅ PASS'}", "",
              f"**{counts[Severity.ERROR]}** errors, **{counts[Severity.WARNING]}** warnings, "
-             f"**{counts[Severity.INFO]}** info in {len(result.model.apps)} app{'' if len(result.model.apps) == 1 else 's'}"
+             f"**{counts[Severity.INFO]}** info in {result.apps} app{'' if result.apps == 1 else 's'}"
              + (f" ({suppressed} suppressed)" if suppressed else "") + ".", ""]
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in result.findings:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from gitops_lint import __version__
 from gitops_lint.formats.escape import json_document
 from gitops_lint.model import Finding, Severity
-from gitops_lint.rules import Rule, load_rules
+from gitops_lint.rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/gitops-lint/gitops-lint"
@@ -57,7 +57,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 
 def report(result: Any) -> dict[str, Any]:
-    rules = load_rules()
+    rules = result.rules
     index = {rule.id: position for position, rule in enumerate(rules)}
     return {
         "$schema": SCHEMA,
@@ -65,7 +65,7 @@ def report(result: Any) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {"name": "gitops-lint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": INFO_URI, "rules": [_rule(rule) for rule in rules]}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": result.model.root.as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the root of the linted repository"}}},
             "results": [_result(f, index) for f in result.findings],
             "invocations": [{"executionSuccessful": True,
                              "toolExecutionNotifications": [{"level": "note", "message": {"text": n}}

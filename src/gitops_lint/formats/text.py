@@ -56,15 +56,13 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = Fal
 def summary_line(result: Any, *, fail_on: Severity) -> str:
     """`FAIL  2 errors, 0 warnings, 1 info in 1 app (dev → stage → prod), 8 files read`, on one line:
     env names come from the repo and are shown with `visible`."""
-    model = result.model
     counts = ", ".join(_plural(result.count(s), s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-    chains = sorted({" → ".join(visible(d.env.name) for d in app.deployments) for app in model.apps})
-    scope = f"{_plural(len(model.apps), 'app')}"
-    if len(chains) == 1:
-        scope += f" ({chains[0]})"
+    scope = f"{_plural(result.apps, 'app')}"
+    if len(result.chains) == 1:
+        scope += f" ({visible(result.chains[0])})"
     suppressed = sum(1 for f in result.findings if f.suppressed is not None)
     tail = f" ({suppressed} suppressed)" if suppressed else ""
     if result.unmodeled:
         tail += f"; {result.unmodeled} seen but not modeled (see the notes)"
     verdict = "FAIL" if result.failed(fail_on) else "PASS"
-    return (f"{verdict}  {counts} in {scope}, {_plural(len(model.cache.loaded_paths()), 'file')} read{tail}")
+    return (f"{verdict}  {counts} in {scope}, {_plural(result.files, 'file')} read{tail}")
