@@ -26,14 +26,17 @@ class FileCache:
     """Loads repo files once; remembers the problems of those that cannot be used.
 
     Files load without positions; the few that a finding points into are parsed again with
-    positions when asked (`position`), which keeps the common path fast.
+    positions when asked (`position`), which keeps the common path fast. Both the data and the
+    positions are kept in the disk cache under the digest of the file's bytes, so a warm run parses
+    neither again.
     """
 
     def __init__(self, snapshot: Any, disk: DiskCache | None = None) -> None:
         self.snapshot = snapshot  # snapshot.Snapshot: every read goes through it
         self.disk = disk or DiskCache(None)
         self._files: dict[str, yamlio.YamlFile | None] = {}
-        self._positioned: dict[str, yamlio.YamlFile | None] = {}
+        self._positioned: dict[str, list[dict[KeyPath, tuple[Position, Position]]] | None] = {}
+        self._digests: dict[str, str] = {}
         self.problems: dict[str, list[YamlProblem]] = {}
 
     def load(self, relpath: str, *, data: bytes | None = None) -> yamlio.YamlFile | None:
@@ -51,7 +54,8 @@ class FileCache:
 
     def _parse(self, relpath: str, raw: bytes) -> yamlio.YamlFile:
         """Parse (no positions), or take what these exact bytes parsed to before from the disk cache."""
-        key = f"y:{digest(raw)}"
+        self._digests[relpath] = digest(raw)
+        key = f"y:{self._digests[relpath]}"
         hit = self.disk.get(key)
         if hit is None:
             try:
@@ -75,30 +79,42 @@ class FileCache:
     def position(self, origin: Origin) -> Position | None:
         """Line and column of `origin`: the value when it is a scalar, else its key."""
         if origin.path not in self._positioned:
-            try:
-                self._positioned[origin.path] = (
-                    yamlio.load_text(yamlio.decode(self.snapshot.read(origin.path), origin.path), origin.path)
-                    if self.load(origin.path) is not None else None)
-            except YamlProblem:
-                self._positioned[origin.path] = None
-        loaded = self._positioned[origin.path]
-        if loaded is None or origin.doc >= len(loaded.docs):
+            self._positioned[origin.path] = self._positions(origin.path)
+        positions = self._positioned[origin.path]
+        loaded = self._files.get(origin.path)
+        if positions is None or loaded is None or origin.doc >= min(len(positions), len(loaded.docs)):
             return None
-        doc = loaded.docs[origin.doc]
+        data = loaded.docs[origin.doc].data
         keypath = origin.keypath or ()
         for cut in range(len(keypath), -1, -1):
-            entry = doc.positions.get(keypath[:cut])
+            entry = positions[origin.doc].get(keypath[:cut])
             if entry is None:
                 continue
             key_pos, value_pos = entry
             if cut == len(keypath):
                 try:
-                    value = yamlio.get_path(doc.data, keypath)
+                    value = yamlio.get_path(data, keypath)
                 except KeyError:
                     value = None
                 return key_pos if isinstance(value, (dict, list)) and cut else value_pos
             return key_pos
         return None
+
+
+    def _positions(self, relpath: str) -> list[dict[KeyPath, tuple[Position, Position]]] | None:
+        """Every key's and value's position in each document of a loaded file (from the cache when warm)."""
+        if self.load(relpath) is None:
+            return None
+        key = f"pos:{self._digests[relpath]}"
+        stored = self.disk.get(key)
+        if stored is None:
+            try:
+                parsed = yamlio.load_text(yamlio.decode(self.snapshot.read(relpath), relpath), relpath)
+            except YamlProblem:
+                return None
+            stored = [[(path, tuple(k), tuple(v)) for path, (k, v) in doc.positions.items()] for doc in parsed.docs]
+            self.disk.put(key, stored)
+        return [{tuple(path): (Position(*k), Position(*v)) for path, k, v in doc} for doc in stored]
 
 
 def _flat(problem: YamlProblem) -> tuple[str, str, int | None, int | None]:
