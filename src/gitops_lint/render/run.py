@@ -1,0 +1,76 @@
+"""One render end to end: copy the planned files out, ask the worker, parse what it printed."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from gitops_lint.snapshot import Snapshot
+
+from . import objects, pool, tree
+from .base import Options, Plan, RenderRequest, Rendered, failed
+
+# Errors that say how this run went, not what the files are: never cached
+TRANSIENT = ("rendering took over", "rendering ran out of memory", "the renderer stopped unexpectedly")
+
+
+def execute(snapshot: Snapshot, request: RenderRequest, plan: Plan, options: Options, *,
+            message: Callable[[Path], dict[str, Any]], source_of: Callable[[str], str]) -> Rendered:
+    """Materialize `plan`, send `message(private repo root)` to the worker, parse its documents."""
+    try:
+        top = tree.materialize(snapshot, plan)
+    except tree.Refused as exc:
+        return failed(str(exc))
+    root = top / "repo"
+    try:
+        answer = pool.worker(options.memory_mib).call(dict(message(root), max_bytes=options.max_bytes),
+                                                      options.timeout)
+    finally:
+        tree.discard(top)
+    if "error" in answer:
+        return failed(_unrooted(str(answer["error"]), root))
+    docs = answer.get("docs") or []
+    if sum(len(text) for _, text in docs) > options.max_bytes:
+        return failed(f"the rendered output is over {options.max_bytes} bytes")
+    try:
+        return Rendered(objects.parse([(str(a), str(b)) for a, b in docs], namespace=request.namespace,
+                                      source_of=source_of))
+    except tree.Refused as exc:
+        return failed(str(exc))
+
+
+def _unrooted(text: str, root: Path) -> str:
+    """A tool's message with the private copy's paths shown as repo paths."""
+    for prefix in {str(root), os.path.realpath(root)}:
+        text = text.replace(prefix + os.sep, "").replace(prefix, ".")
+    return text
+
+
+def private_dir(root: Path, repo_dir: str) -> str:
+    return str(root.joinpath(*[p for p in repo_dir.split("/") if p not in ("", ".")]))
+
+
+def binary_identity(path: str | None) -> str:
+    """A binary's path, size and mtime: changes when it is upgraded, costs one stat."""
+    if path is None:
+        return "none"
+    try:
+        info = os.stat(path)
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def find_binary(name: str, *, bundled: bool = False) -> str | None:
+    """`name` next to this Python (a wheel's scripts dir) when `bundled`, else on PATH."""
+    exe = name + (".exe" if os.name == "nt" else "")
+    if bundled:
+        import sysconfig
+
+        for directory in (Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))):
+            candidate = directory / exe
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    return shutil.which(exe)
