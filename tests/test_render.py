@@ -269,9 +269,29 @@ KUSTOMIZE = {
 
 def test_kustomize_images_override_the_base(tmp_path: Path) -> None:
     rendered = render(_repo(tmp_path, KUSTOMIZE), RenderRequest("kustomize", "apps/web/overlays/prod", namespace="x"))
-    source = "apps/web/overlays/prod/kustomization.yaml"
-    assert _summary(rendered) == [("Service", "web", "web-prod", source), ("Deployment", "web", "web-prod", source)]
-    assert _image(rendered.objects[1].object) == "registry.example.com/team/web:17"
+    assert _summary(rendered) == [("Service", "web", "web-prod", "apps/web/base/service.yaml"),
+                                  ("Deployment", "web", "web-prod", "apps/web/base/deployment.yaml")]
+    assert rendered.objects[1].object == {  # exactly as Argo CD gets it: no origin annotation left
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "web-prod"},
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "web", "image": "registry.example.com/team/web:17"}]}}}}
+
+
+def test_kustomize_objects_name_the_file_they_came_from(tmp_path: Path) -> None:
+    overlay = "apps/web/overlays/prod/kustomization.yaml"
+    files = dict(KUSTOMIZE, **{
+        overlay: KUSTOMIZE[overlay] + "configMapGenerator:\n  - name: settings\n    literals: [mode=prod]\n",
+        "apps/web/base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations: {a: b}\n"})
+    rendered = render(_repo(tmp_path, files), RenderRequest("kustomize", "apps/web/overlays/prod"))
+    assert [(o.kind, o.source, o.object["metadata"].get("annotations")) for o in rendered.objects] == [
+        ("ConfigMap", overlay, None), ("Service", "apps/web/base/service.yaml", {"a": "b"}),
+        ("Deployment", "apps/web/base/deployment.yaml", None)]
+    # an overlay that asks for origins itself keeps them, and its objects point at the overlay
+    files[overlay] = KUSTOMIZE[overlay] + "buildMetadata: [originAnnotations]\n"
+    rendered = render(_repo(tmp_path / "own", files), RenderRequest("kustomize", "apps/web/overlays/prod"))
+    assert [(o.source, o.object["metadata"]["annotations"]) for o in rendered.objects] == [
+        (overlay, {"a": "b", "config.kubernetes.io/origin": "path: ../../base/service.yaml\n"}),
+        (overlay, {"config.kubernetes.io/origin": "path: ../../base/deployment.yaml\n"})]
 
 
 @pytest.mark.parametrize(("entry", "error"), [

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Protocol
 
 from gitops_lint.snapshot import Snapshot
 
-FORMAT = 1  # bump when a cached `Rendered` changes shape or meaning
+FORMAT = 2  # bump when a cached `Rendered` changes shape or meaning
 
 
 class RenderRequest(NamedTuple):

