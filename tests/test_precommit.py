@@ -101,8 +101,10 @@ def test_blocks_a_commit_on_a_feature_branch_ahead_of_main(tmp_path: Path, pre_c
     git(repo, "add", "-A")
     proc = _try_repo(repo, pre_commit_home)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert ("prod runs registry.example.com/team/app:15, which the staged changes (not committed yet) gives stage "
-            "and prod together: it never ran in stage before prod") in proc.stdout.replace("\n    ", " ")
+    head = git(repo, "rev-parse", "HEAD").strip()[:10]
+    assert (f"prod runs registry.example.com/team/app:15, which this change (HEAD {head} and the staged changes, "
+            "not on branch main yet) gives stage and prod together: it never ran in stage before prod"
+            ) in proc.stdout.replace("\n    ", " ")
 
 
 def test_fires_for_an_extensionless_image_tag_file(tmp_path: Path, pre_commit_home: Path) -> None:

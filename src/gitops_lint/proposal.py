@@ -77,7 +77,8 @@ class Proposal:
         """How a message names the proposed state on the line whose tip is `tip`."""
         if self.head is None or (tip == self.head and self.kind in _LOCAL_LABELS):
             return _LOCAL_LABELS.get(self.kind, "this change")
-        return f"this change (HEAD {self.head[:10]}, not on {watched} yet)"
+        local = {"index": " and the staged changes", "worktree": " and the uncommitted edits"}.get(self.kind, "")
+        return f"this change (HEAD {self.head[:10]}{local if self._local_changes() else ''}, not on {watched} yet)"
 
 
 def _target(root: Path, head: str | None, resolver: Resolver, watched: set[str]) -> str | None:
