@@ -264,3 +264,154 @@ def test_a_directory_named_yaml_is_refused(tmp_path: Path) -> None:
     with pytest.raises(YamlProblem) as caught:
         yamlio.read_bytes(tmp_path, "values.yaml")
     assert caught.value.message == "refused: not a regular file (a directory); only regular files are read"
+
+
+# 3. globs: linear matching, the same semantics, a length cap
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("patterns", [["**" + "*" * 60 + "z"], ["**/" * 25 + "z"], ["?*" * 500 + "z"]])
+def test_exclude_and_exemption_patterns_cannot_hang_the_run(tmp_path: Path, patterns: list[str]) -> None:
+    deep = "/".join(["d"] * 40) + "/" + "b" * 100 + ".yaml"
+    config = {"exclude": patterns, "exemptions": [{"rule": "parity/drift", "paths": patterns, "reason": "none"}]}
+    write_files(tmp_path, {**CHART, deep: "a: 1\n", ".gitops-lint.yaml": json.dumps(config)})
+    code, report, err, _, seconds = _spawn(tmp_path, timeout=60)  # took 17+ minutes
+    assert code in (0, 1) and seconds < 30, (code, err, seconds)
+
+
+@pytest.mark.parametrize("pattern, path, expected", [
+    ("legacy/**", "legacy/app/values.yaml", True),
+    ("legacy", "legacy/app/values.yaml", True),  # a directory: everything below it
+    ("legacy", "legacy-app/values.yaml", False),
+    ("**/testdata/**", "a/b/testdata/x.yaml", True),
+    ("**/testdata/**", "testdata/x.yaml", True),
+    ("*.yaml", "a/b.yaml", False),  # * stays inside one directory
+    ("**.yaml", "a/b.yaml", True),  # ** crosses them
+    ("a/?/c", "a/b/c", True),
+    ("a/?/c", "a//c", False),
+    ("**/**/**/*z", "x/y/z", True),
+])
+def test_path_patterns_keep_their_meaning(pattern: str, path: str, expected: bool) -> None:
+    from gitops_lint.config import path_matches
+
+    assert path_matches(path, pattern) is expected
+
+
+def test_layout_patterns_capture_env_and_app() -> None:
+    from gitops_lint.config import layout_regex
+
+    match = layout_regex("charts/app-config/image-tags/{env}/{app}").match("charts/app-config/image-tags/prod/web")
+    assert match is not None and match.groupdict() == {"env": "prod", "app": "web"}
+    greedy = layout_regex("tags/{env}-{app}.yaml").match("tags/prod-eu-web.yaml")  # as a regex would split it
+    assert greedy is not None and (greedy.group("env"), greedy.group("app")) == ("prod-eu", "web")
+    assert layout_regex("tags/{env}/{app}").match("tags/prod/web/extra") is None
+
+
+def test_a_layout_that_repeats_env_is_a_config_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {**CHART, ".gitops-lint.yaml": "layouts:\n  - files: '{env}{env}'\n"})
+    code, out, err = _invoke("check", str(tmp_path))
+    assert (code, out) == (2, "")  # was exit 3 (re.error: redefinition of group name)
+    assert err == ("gitops-lint: error: .gitops-lint.yaml:2 (layouts[0].files): invalid configuration: {env} "
+                   "appears more than once; {env} and {app} may each appear once\n")
+
+
+def test_a_pattern_over_1024_characters_is_a_config_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {**CHART, ".gitops-lint.yaml": "exclude:\n  - " + "a" * 1025 + "\n"})
+    code, out, err = _invoke("check", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == ("gitops-lint: error: .gitops-lint.yaml:2 (exclude[0]): invalid configuration: expected at most "
+                   "1024 characters\n")
+
+
+# 7. the config file: read like any repo file; no message quotes its content
+
+CANARY = "ghp_CANARY0123456789abcdefSECRET"
+
+
+def test_a_config_symlinked_out_of_the_repo_is_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / "credentials").write_text(f"https://user:{CANARY}@github.com\n")
+    root = tmp_path / "repo"
+    write_files(root, CHART)
+    os.symlink(tmp_path / "credentials", root / ".gitops-lint.yaml")
+    code, out, err = _invoke("check", str(root))
+    assert (code, out) == (2, "")  # was: the file was read and echoed in the schema error
+    assert err == (f"gitops-lint: error: .gitops-lint.yaml: refused: the symlink leads outside the repository "
+                   f"(to {tmp_path / 'credentials'})\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_config_is_refused_not_waited_on(tmp_path: Path) -> None:
+    write_files(tmp_path, CHART)
+    os.mkfifo(tmp_path / ".gitops-lint.yaml")
+    proc = subprocess.run([sys.executable, "-m", "gitops_lint", "check", str(tmp_path)], capture_output=True,
+                          text=True, timeout=30)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == ("gitops-lint: error: .gitops-lint.yaml: refused: not a regular file (a FIFO); only "
+                           "regular files are read\n")
+
+
+def test_a_huge_config_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    write_files(tmp_path, CHART)
+    with open(tmp_path / ".gitops-lint.yaml", "wb") as handle:
+        handle.truncate(1 << 30)
+    code, _, err, rss, _ = _spawn(tmp_path)
+    assert code == 2 and rss < 200, (code, rss)  # was 2 GB
+    assert "refused: the file is 1073741824 bytes, over the 4194304-byte limit" in err
+
+
+@pytest.mark.parametrize("config, message", [
+    (f"environments: {CANARY}\n", ":1 (environments): invalid configuration: expected a mapping, got a string"),
+    (f"{CANARY}\n", ":1: invalid configuration: expected a mapping, got a string"),
+    (f"{CANARY}: 1\n", ":1: invalid configuration: unknown key (allowed here: environments, exclude, exemptions, "
+                       "layouts, rules)"),
+    (f"rules:\n  parity/drift: {CANARY}\n", ":2 (rules.parity/drift): invalid configuration: expected one of off, "
+                                            "error, warning, info, or a mapping, got a string"),
+    (f"rules:\n  {CANARY}: off\n", ":2 (rules): invalid configuration: a key is not a rule id (category/name, "
+                                   "e.g. parity/drift)"),
+    ("environments:\n  production: live\n", ":2 (environments.production): names a role that is not in "
+                                             "environments.order"),
+    (f"environments:\n  aliases:\n    {CANARY}: 5\n", ":3 (environments.aliases.*): invalid configuration: "
+                                                     "expected a list, got a number"),
+    (f"environments:\n  protected: [{CANARY}]\n", ":2 (environments.protected[0]): names a role that is not in "
+                                                  "environments.order"),
+    (f"exclude: [{CANARY}, 5]\n", ":1 (exclude[1]): invalid configuration: expected a string, got a number"),
+    (f"exemptions:\n  - rule: {CANARY}\n    expires: {CANARY}\n    reason: {CANARY}\n",
+     ":3 (exemptions[0].expires): invalid configuration: expected a date written YYYY-MM-DD"),
+    (f"exemptions:\n  - rule: {CANARY}\n", ":2 (exemptions[0]): invalid configuration: missing the required key reason"),
+])
+def test_config_errors_name_the_key_and_type_never_the_content(tmp_path: Path, config: str, message: str) -> None:
+    write_files(tmp_path, {**CHART, ".gitops-lint.yaml": config})
+    code, out, err = _invoke("check", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"gitops-lint: error: .gitops-lint.yaml{message}\n"
+    assert CANARY not in err
+
+
+@pytest.mark.parametrize("config, message", [
+    (f"exclude: *{CANARY}\n", ":1: cannot parse YAML: found undefined alias"),
+    (f"{CANARY}: 1\n{CANARY}: 2\n", ":2: a key is repeated; each key may appear once"),
+    # a repeated anchor sends the file to ruamel's pure-Python parser, whose messages quote the input
+    (f"a: &x 1\nb: &x 2\nc: !{CANARY}!x y\n", ":3: cannot parse YAML: found undefined tag handle (…) (while "
+                                               "parsing a node)"),
+    (f"a: &x 1\nb: &x 2\nc: *{CANARY}\n", ":3: cannot parse YAML: found undefined alias (…)"),
+    (f"environments: {CANARY}\n", ":1 (environments): invalid configuration: expected a mapping, got a string"),
+])
+def test_a_config_named_with_config_quotes_nothing_either(tmp_path: Path, config: str, message: str) -> None:
+    write_files(tmp_path, {**CHART, "policy.yaml": config})
+    code, out, err = _invoke("check", str(tmp_path), "--config", str(tmp_path / "policy.yaml"))
+    assert (code, out) == (2, "")
+    assert err == f"gitops-lint: error: policy.yaml{message}\n"
+    assert CANARY not in err
+
+
+def test_the_base_policy_in_pr_mode_is_not_echoed_either(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {**CHART, ".gitops-lint.yaml": f"environments: {CANARY}\n"})
+    git(root, "checkout", "-q", "-b", "feature")
+    write_files(root, {".gitops-lint.yaml": None, "app/values-dev.yaml": "image:\n  tag: '2'\n"})
+    git(root, "commit", "-q", "-am", "change", date="2026-01-02T00:00:00+00:00")
+    code, out, err = _invoke("check", str(root), "--base", "main", "--no-history")
+    assert (code, out, CANARY in err) == (2, "", False)
+    assert "(environments): invalid configuration: expected a mapping, got a string" in err

@@ -1,14 +1,19 @@
-"""`.gitops-lint.yaml`: find, load, validate against the shipped JSON Schema."""
+"""`.gitops-lint.yaml`: find, load, validate against the shipped JSON Schema.
+
+The file is read like every other repo file (inside the repository, a regular file, under the
+size limit: a `.gitops-lint.yaml` symlinked to `~/.git-credentials` is refused unread), and no
+error message quotes its content (configerrors).
+"""
 from __future__ import annotations
 
 import json
-import re
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from gitops_lint import yamlio
+from gitops_lint import configerrors, globs, yamlio
 from gitops_lint.envs import EnvScheme
 from gitops_lint.errors import ConfigError, YamlProblem
 
@@ -34,9 +39,15 @@ def config_schema() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
+@lru_cache(maxsize=1)
+def _schema_words() -> frozenset[str]:
+    return configerrors.vocabulary(config_schema())
+
+
 def find_config(root: Path) -> Path | None:
+    """Whatever is named like the config (a link, a FIFO…): it is checked when read, never skipped."""
     for name in CONFIG_NAMES:
-        if (root / name).is_file():
+        if os.path.lexists(root / name):
             return root / name
     return None
 
@@ -45,20 +56,36 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     path = explicit if explicit is not None else find_config(root)
     if path is None:
         return from_data({}, None)
-    if explicit is not None and not path.is_file():
+    if explicit is not None and not os.path.lexists(path):
         raise ConfigError("config file not found", path=str(path))
     shown = _shown(path, root)
     try:
-        loaded = yamlio.load_text(yamlio.decode(path.read_bytes(), shown), shown)
-    except YamlProblem as problem:
-        raise ConfigError(problem.message, path=shown, line=problem.line) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=shown) from None
-    if loaded.problems:
-        first = loaded.problems[0]
-        raise ConfigError(first.message, path=shown, line=first.line)
+        data = _read(path, root)
+    except YamlProblem as refused:
+        raise ConfigError(configerrors.yaml_message(refused.message, refused.rule), path=shown) from None
+    return config_from_bytes(data, shown)
+
+
+def config_from_bytes(data: bytes, shown: str) -> Config:
+    """The policy in a config file's bytes; YAML problems become ConfigErrors that quote nothing."""
+    try:
+        loaded = yamlio.load_text(yamlio.decode(data, shown), shown)
+        problem = loaded.problems[0] if loaded.problems else None
+    except YamlProblem as refused:
+        problem = refused
+    if problem is not None:
+        raise ConfigError(configerrors.yaml_message(problem.message, problem.rule), path=shown, line=problem.line)
     doc = loaded.docs[0] if loaded.docs else yamlio.Document(None, {})
     return from_data(doc.data, shown, positions=doc.positions)
+
+
+def _read(path: Path, root: Path) -> bytes:
+    """A config inside the repository is a repo file (symlinks must stay inside); one the user names
+    outside it (`--config`) only has to be a regular file under the size limit."""
+    inside = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if inside != ".." and not inside.startswith(".." + os.sep):
+        return yamlio.read_bytes(root, inside)
+    return yamlio.read_regular(Path(os.path.realpath(path)), str(path))
 
 
 def from_data(data: Any, shown: str | None, *,
@@ -71,17 +98,19 @@ def from_data(data: Any, shown: str | None, *,
     try:
         scheme = EnvScheme(**({"order": order} if order else {}), aliases=envs.get("aliases"),
                            protected=envs.get("protected"), production=envs.get("production"))
-    except ValueError as exc:
-        raise ConfigError(str(exc), path=shown, keypath="environments") from None
+    except ValueError:
+        raise ConfigError("invalid environments", path=shown, keypath="environments") from None
     roles = set(scheme.order)
-    for key in ("protected",):
-        for role in envs.get(key) or ():
-            if role.lower() not in roles:
-                raise ConfigError(f"{role!r} is not in environments.order {list(scheme.order)}",
-                                  path=shown, keypath=f"environments.{key}")
+    for index, role in enumerate(envs.get("protected") or ()):
+        if role.lower() not in roles:
+            raise ConfigError("names a role that is not in environments.order", path=shown,
+                              line=_line(positions or {}, ("environments", "protected", index)),
+                              keypath=f"environments.protected[{index}]")
     if scheme.production not in roles:
-        raise ConfigError(f"{scheme.production!r} is not in environments.order {list(scheme.order)}",
-                          path=shown, keypath="environments.production")
+        raise ConfigError("names a role that is not in environments.order", path=shown,
+                          line=_line(positions or {}, ("environments", "production")),
+                          keypath="environments.production")
+    _check_layouts(data.get("layouts", ()), shown, positions or {})
     return Config(path=shown, rules=dict(data.get("rules", {})), scheme=scheme,
                   exclude=DEFAULT_EXCLUDES + tuple(data.get("exclude", ())),
                   exemptions=tuple(data.get("exemptions", ())), layouts=tuple(data.get("layouts", ())))
@@ -96,47 +125,50 @@ def _validate(data: Any, shown: str | None, positions: dict[Any, Any]) -> None:
         return
     error = jsonschema.exceptions.best_match(errors) or errors[0]
     keypath = tuple(error.absolute_path)
-    line = None
+    where = keypath  # the line of the offending key, found without naming it
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        extra = [key for key in error.instance if key not in error.schema.get("properties", {})]
+        where = keypath + tuple(extra[:1])
+    elif "propertyNames" in error.schema_path:
+        where = keypath + (error.instance,)
+    raise ConfigError(f"invalid configuration: {configerrors.describe(error, config_schema())}",
+                      path=shown or "<config>", line=_line(positions, where),
+                      keypath=configerrors.shown_keypath(keypath, _schema_words()) or None)
+
+
+def _line(positions: dict[Any, Any], keypath: tuple[Any, ...]) -> int | None:
+    """The line of `keypath`, else of its nearest parent that has one."""
     for cut in range(len(keypath), -1, -1):
         if keypath[:cut] in positions:
-            line = positions[keypath[:cut]][0].line
-            break
-    raise ConfigError(f"invalid configuration: {error.message}", path=shown or "<config>", line=line,
-                      keypath=yamlio.format_keypath(keypath) or None)
+            return int(positions[keypath[:cut]][0].line)
+    return None
+
+
+def _check_layouts(layouts: Any, shown: str | None, positions: dict[Any, Any]) -> None:
+    for index, layout in enumerate(layouts):
+        try:
+            globs.LayoutPattern(layout["files"])
+        except ValueError as exc:
+            raise ConfigError(f"invalid configuration: {exc}", path=shown or "<config>",
+                              line=_line(positions, ("layouts", index, "files")),
+                              keypath=f"layouts[{index}].files") from None
 
 
 def _shown(path: Path, root: Path) -> str:
+    """The config as the user named it: repo-relative inside the repo (a symlink is not resolved)."""
+    inside = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return str(path) if inside == ".." or inside.startswith(".." + os.sep) else Path(inside).as_posix()
+
+
+def layout_regex(pattern: str) -> globs.LayoutPattern:
+    """`image-tags/{env}/{app}` -> a matcher whose `match(path)` has groups env and app; globs as in
+    exclude. A pattern that repeats {env} or {app} is a ConfigError."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-@lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """`**` crosses directories, `*` and `?` stay inside one; a pattern names a file or a directory."""
-    out = ""
-    index = 0
-    while index < len(pattern):
-        if pattern.startswith("**/", index):
-            out += "(?:.*/)?"
-            index += 3
-        elif pattern.startswith("**", index):
-            out += ".*"
-            index += 2
-        else:
-            char = pattern[index]
-            out += "[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char)
-            index += 1
-    return re.compile(f"^{out}(?:/.*)?$")
-
-
-def layout_regex(pattern: str) -> re.Pattern[str]:
-    """`image-tags/{env}/{app}` -> a regex with named groups env and app; globs as in exclude."""
-    text = _glob_regex(pattern.strip("/").replace("{env}", "\x00").replace("{app}", "\x01")).pattern
-    text = text.replace("\x00", "(?P<env>[^/]+)").replace("\x01", "(?P<app>[^/]+)")
-    return re.compile(text.replace("(?:/.*)?$", "$"))
+        return globs.LayoutPattern(pattern)
+    except ValueError as exc:
+        raise ConfigError(f"invalid layout pattern: {exc}", keypath="layouts") from None
 
 
 def path_matches(relpath: str, pattern: str) -> bool:
-    return bool(_glob_regex(pattern.strip("/")).match(relpath))
+    """`**` crosses directories, `*` and `?` stay inside one; a pattern names a file or a directory."""
+    return globs.path_matches(relpath, pattern)
