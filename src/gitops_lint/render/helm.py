@@ -8,7 +8,6 @@ as Argo CD's `helm dependency build` would); anything else is an error, never a 
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import importlib.util
 import json
 import posixpath
@@ -36,6 +35,8 @@ class HelmRenderer:
     @functools.lru_cache(maxsize=None)
     def version(self) -> str:
         if _sdk_installed():
+            import importlib.metadata  # ~20 ms: only when a render needs a cache key
+
             return "helm-python-sdk " + importlib.metadata.version("helm-python-sdk")
         return "helm " + binary_identity(find_binary("helm"))
 

@@ -55,6 +55,9 @@ class Worker:
                 message_text = self._death(str(exc))
                 self.close()
                 return {"error": message_text}
+            except OSError as exc:  # no process could be started (no memory, no executable)
+                self.close()
+                return {"error": f"the renderer stopped unexpectedly: cannot start it ({exc})"}
 
     def _start(self) -> None:
         self.close()
