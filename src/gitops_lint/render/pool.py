@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import gitops_lint
 
@@ -36,6 +36,7 @@ class Worker:
         self._home: Path | None = None
         self._buffer = b""
         self._helm_loaded = False
+        self._stderr: BinaryIO | None = None
         self._lock = threading.Lock()
 
     def call(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
@@ -113,8 +114,10 @@ class Worker:
             code = self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
-        self._stderr.seek(0)
-        tail = self._stderr.read()[-65536:].decode("utf-8", "replace")
+        tail = ""
+        if self._stderr is not None:
+            self._stderr.seek(0)
+            tail = self._stderr.read()[-65536:].decode("utf-8", "replace")
         if "out of memory" in tail or "MemoryError" in tail or "cannot allocate memory" in tail:
             return f"rendering ran out of memory (over its {self.memory_mib} MiB address-space cap)"
         last = next((line.strip() for line in tail.splitlines() if line.strip()), "")
@@ -129,8 +132,10 @@ class Worker:
                 if stream is not None:
                     stream.close()
             proc.wait()
-        if self._home is not None:
+        if self._stderr is not None:
             self._stderr.close()
+            self._stderr = None
+        if self._home is not None:
             shutil.rmtree(self._home, ignore_errors=True)
             self._home = None
 
