@@ -35,6 +35,12 @@ def main() -> None:
         if limit and sum(len(text) for _, text in answer.get("docs") or []) > limit:
             answer = {"error": f"the rendered output is over {limit} bytes"}
         _answer(out, answer)
+    # stdin closed: the parent is gone (even killed); the private HOME it made for us goes too
+    home = os.environ.get("HOME", "")
+    if Path(home).name.startswith("gitops-lint-render-home-"):
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _limit(memory_mib: int) -> None:
