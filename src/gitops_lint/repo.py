@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitops_lint import images as images_mod
+from gitops_lint import rendered
 from gitops_lint import yamlio
 from gitops_lint.cache import DiskCache, digest
 from gitops_lint.config import Config
@@ -152,6 +153,8 @@ class RepoModel:
         self.unmodeled = unmodeled or []  # seen but not modeled: notices that --strict fails on
         self._revisions: Resolver | None = None
         self._effective: dict[tuple[Any, ...], Effective] = {}
+        self._rendered: dict[tuple[Any, ...], Any] = {}
+        self.render = True  # render charts and overlays when a backend is installed (--no-render: off)
         self._images: dict[tuple[Any, ...], list[Image]] = {}
         self.history: HistoryStore | None = None  # set by the engine when history rules run
         self.base: RepoModel | None = None  # PR mode: the model of the revision the change lands on
@@ -208,15 +211,70 @@ class RepoModel:
         return self._effective[key]
 
     def images(self, dep: Deployment) -> list[Image]:
-        """Images the env runs (an empty `image.tag` is the chart's appVersion)."""
+        """Images the env runs (an empty `image.tag` is the chart's appVersion); when the env renders,
+        the images of its rendered pod specs, traced back to where they are set."""
         key = _dep_key(dep)
         if key not in self._images:
             values = self.effective(dep)
             chart_file = self.chart_file(dep)
-            self._images[key] = images_mod.with_app_version(
+            found = images_mod.with_app_version(
                 images_mod.find_images(values.data, values.origin), self.app_version(chart_file),
                 Origin(chart_file, ("appVersion",)) if chart_file else None)
+            objects = self.rendered_objects(dep)
+            if objects is not None:
+                found = rendered.reconcile(found, objects, values, lambda o, k, t: self._locate(dep, o, t))
+            self._images[key] = found
         return self._images[key]
+
+    def rendered_objects(self, dep: Deployment) -> tuple[Any, ...] | None:
+        """What the env's chart or overlay renders to, or None when it is not rendered (no templates,
+        no backend, --no-render, or an error: each said once in the notes)."""
+        key = _dep_key(dep)
+        if key not in self._rendered:
+            self._rendered[key] = self._render(dep)
+        return self._rendered[key]
+
+    def _render(self, dep: Deployment) -> tuple[Any, ...] | None:
+        chart_values = f"{dep.chart_dir}/values.yaml" if dep.chart_dir else "values.yaml"
+        if not self.render or (dep.kind == "helm" and not self._has_templates(dep)):
+            return None
+        request = rendered.request(dep, chart_values, self.layers(dep))
+        if request is None:
+            return None
+        from gitops_lint import render as backends
+
+        renderer = backends.renderer_for(request.kind)
+        if renderer is None or not renderer.available():
+            note = (f"rendering skipped: no {request.kind} backend is installed, so charts and overlays are judged "
+                    "from their values (pip install 'gitops-lint[render]')")
+            if note not in self.notices:
+                self.notices.append(note)
+            return None
+        result = backends.render(self.cache.snapshot, request, cache=self.cache.disk)
+        if result.error:
+            self.unmodeled.append(f"{dep.app}/{dep.env.name}: {request.path} could not be rendered ({result.error}); "
+                                  "it is judged from its values")
+            return None
+        return result.objects
+
+    def _has_templates(self, dep: Deployment) -> bool:
+        prefix = f"{dep.chart_dir}/templates/" if dep.chart_dir else "templates/"
+        return self.chart_file(dep) is not None and any(f.startswith(prefix) for f in self.files)
+
+    def _locate(self, dep: Deployment, obj: Any, text: str) -> Origin | None:
+        """Where a rendered image outside the values is written: its source manifest, else a manifest
+        of the app's tree that holds exactly that text, else the source file itself."""
+        sources = [obj.source] if obj.source in self.file_set else []
+        root = "/".join((dep.value_files[0] if dep.value_files else "").split("/")[:-3])
+        sources += [f for f in self.files if f.startswith(f"{root}/" if root else "")
+                    and f.endswith((".yaml", ".yml")) and f not in sources][:200]
+        for path in sources:
+            loaded = self.cache.load(path)
+            for index, doc in enumerate(loaded.docs if loaded is not None else ()):
+                hit = rendered._trace(doc.data, text)
+                if hit is not None:
+                    return Origin(path, hit, index)
+        return Origin(obj.source) if obj.source in self.file_set else None
 
     def app_version(self, chart_file: str | None) -> str | None:
         loaded = self.cache.load(chart_file) if chart_file else None

@@ -72,6 +72,10 @@ def covers(pattern: str, host: str) -> bool:
 
 def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     for dep in model.deployments():
+        objects = model.rendered_objects(dep)
+        if objects is not None:
+            yield from _rendered_tls(model, dep, objects, params)
+            continue
         if dep.kind != "helm":
             continue
         values = model.effective(dep)
@@ -93,6 +97,25 @@ def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                     yield Hit("uncovered", values.origin(host_path), dep.app, dep.env.name,
                               {**fields, "host": host, "tls_hosts": ", ".join(ingress.tls_hosts)},
                               anchor=f"{key}:{host}", protected=dep.env.protected)
+
+
+def _rendered_tls(model: RepoModel, dep: Any, objects: tuple[Any, ...], params: dict[str, Any]) -> Iterator[Hit]:
+    """Judge what the chart renders: an Ingress the template gives TLS passes whatever the values say,
+    and one that is not rendered (disabled) does not exist. Located at the values' ingress block
+    when there is one, else at the template."""
+    from gitops_lint.rendered import ingress_coverage
+
+    values = model.effective(dep)
+    blocks = [i for i in ingresses(values.data, params["ingress_keys"]) if i.enabled]
+    for obj, hosts, covered in ingress_coverage(objects):
+        if covered:
+            continue
+        key = format_keypath(blocks[0].keypath) if blocks else f"Ingress {obj.name}"
+        where = (values.origin(blocks[0].keypath + ("enabled",)) or values.origin(blocks[0].keypath)) if blocks \
+            else Origin(obj.source)
+        yield Hit("default", where, dep.app, dep.env.name, {
+            "env": dep.env.name, "app": dep.app, "key": key, "hosts": ", ".join(hosts) or "every host",
+            "file": dep.own_file}, anchor=key, protected=dep.env.protected)
 
 
 def missing_ingress(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
