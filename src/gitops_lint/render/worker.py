@@ -126,17 +126,18 @@ def _helm_sdk(request: dict[str, Any]) -> dict[str, Any]:
                 return {"error": missing}
             opts: dict[str, Any] = {"name": request["release"] or "release-name",
                                     "namespace": request["namespace"] or "default", "is_install": True}
-            if request["kube_version"]:
-                opts["kube_version"] = request["kube_version"]
-            if request["api_versions"]:
-                opts["api_versions"] = request["api_versions"]
-            # Chart.render() does not expose kube_version/api_versions (0.2.2); the C ABI it wraps
-            # takes them in the same options object, so the call is made directly
-            raw = _native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(opts))
+            if request["kube_version"] or request["api_versions"]:
+                # Chart.render() does not take kube_version/api_versions (0.2.2); the C ABI it
+                # wraps does, in the same options object, so only then is it called directly
+                opts.update(kube_version=request["kube_version"], api_versions=request["api_versions"])
+                manifests = json.loads(_native.call_string("helm_render", chart._raw(), json.dumps(values),
+                                                           json.dumps(opts)))
+            else:
+                manifests = chart.render(values, **opts)
             docs: Docs = []
             if request["include_crds"]:
                 docs += [[crd["filename"], crd["data"]] for crd in chart.crds]
-            docs += [[name, text] for name, text in sorted(json.loads(raw).items())]
+            docs += [[name, text] for name, text in sorted(manifests.items())]
     except HelmError as exc:
         return {"error": str(exc)}
     return {"docs": docs}
