@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from gitops_lint import gitio, report, suppress
 from gitops_lint.cache import DiskCache, for_repo
@@ -164,8 +164,23 @@ def _attach(model: RepoModel) -> None:
     snapshot = model.git.snapshot
     proposal = Proposal(model.git.root, snapshot.kind, snapshot.commit, current, model.revisions)
     model.history = HistoryStore(model.git.root, tracked=tracked, resolver=model.revisions, proposal=proposal,
-                                 disk=model.cache.disk)
+                                 disk=model.cache.disk, learned=_learned(model))
     model.warm_history()
+
+
+def _learned(model: RepoModel) -> dict[tuple[str, str], list[tuple[Any, Any]]]:
+    """Per env, the values keys a render showed to set an image that no naming convention finds
+    (`image_name`/`image_version`): history follows the same keys back in time."""
+    learned: dict[tuple[str, str], list[tuple[Any, Any]]] = {}
+    for dep in model.deployments():
+        for image in model.images(dep):
+            if image.kind != "rendered":
+                continue
+            keys = tuple(o.keypath if o is not None and o.path in dep.value_files else None
+                         for o in (image.tag_origin, image.repo_origin))
+            if any(keys):
+                learned.setdefault((dep.app, dep.env.name), []).append(keys)
+    return learned
 
 
 def _severity(item: Configured, hit: Hit) -> Severity:

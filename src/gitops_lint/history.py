@@ -19,11 +19,13 @@ from gitops_lint import argocd, gitio, images, yamlio
 from gitops_lint.appvalues import inline_layers
 from gitops_lint.cache import DiskCache, digest
 from gitops_lint.errors import HistoryUnavailableError, YamlProblem
-from gitops_lint.model import ArgoApp, Deployment
+from gitops_lint.model import ArgoApp, Deployment, KeyPath
 from gitops_lint.proposal import Proposal
+from gitops_lint.rendered import image_keypath
 from gitops_lint.revisions import Resolver, Watched
 from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, prune, ref_of
 from gitops_lint.values import merge
+from gitops_lint.yamlio import format_keypath, value_at
 
 _WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
 _PREFETCH = 16  # versions read together when a question walks further back
@@ -44,13 +46,16 @@ class HistoryStore:
     """Timelines for every deployment, from one `git log` per watched revision and one blob reader."""
 
     def __init__(self, root: Path, *, tracked: set[str], resolver: Resolver, proposal: Proposal,
-                 disk: DiskCache | None = None) -> None:
+                 disk: DiskCache | None = None, learned: dict[tuple[str, str], list[Learned]] | None = None) -> None:
         self.root = root
         self._disk = disk or DiskCache(None)
         self.notices: list[str] = []
         self._tracked = tracked  # every file any env's values come from
         self._resolver = resolver
         self._proposal = proposal
+        # image keys a render showed for an env (`image_version`), followed back in time too
+        self._learned = learned or {}
+        self._extra = frozenset(str(kp[-1]) for keys in self._learned.values() for pair in keys for kp in pair if kp)
         self._lines: dict[str, Line] = {}
         self._pruned: dict[str, Any] = {}  # blob id -> its image data
         self._apps: dict[tuple[str, str], ArgoApp | None] = {}  # (blob id, name) -> that Application then
@@ -109,12 +114,14 @@ class HistoryStore:
         """
         wiring = _Wiring(list(dep.value_files), chart_file)
         commits, tip = line.commits, len(line.commits) - 1
+        learned = self._learned.get((dep.app, dep.env.name), [])
         app = dep.argo if dep.argo is not None and dep.argo.generated_by is None else None
         signature = _signature(app) if app else None
         changed = self._proposal.changed(line.watched)
         if changed is None or any(p in changed for p in wiring.paths() + ([app.file] if app else [])):
-            found = self._images([self._now_layer(p, changed, line) for p in wiring.value_files] + _inline(dep.argo),
-                                 self._now_layer(chart_file, changed, line) if chart_file else None)
+            found = self._images([self._now_layer(p, changed, line) for p in wiring.value_files]
+                                 + self._inline(dep.argo), self._now_layer(chart_file, changed, line) if chart_file else None,
+                                 learned)
             yield State(PROPOSED, max(self._now, line.times[-1] + 1 if commits else 0), found, len(commits), line,
                         self._proposal.label(line.watched.tip, line.watched.shown))
         if app is not None and changed and app.file in changed and commits:
@@ -138,8 +145,8 @@ class HistoryStore:
                 return  # before the env's files existed
             then = self._application(_blob_at(line, index, app.file), app) if app is not None else \
                 (dep.argo if dep.argo is not None and dep.argo.generated_by else None)
-            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files] + _inline(then),
-                                 self._parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None)
+            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files] + self._inline(then),
+                                 self._parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None, learned)
             yield State(commits[index].sha, line.times[index], found, index, line)
             renames = commits[index].renames
             if renames and any(p in renames for p in wiring.paths()):
@@ -160,7 +167,7 @@ class HistoryStore:
 
     def _now_layer(self, path: str, changed: set[str] | None, line: Line) -> Any:
         if changed is None or path in changed or not line.commits:
-            return prune(self._proposal.data(path))
+            return prune(self._proposal.data(path), self._extra)
         return self._parsed(_blob_at(line, len(line.commits) - 1, path))
 
     def _application(self, blob: str | None, current: ArgoApp) -> ArgoApp | None:
@@ -258,8 +265,9 @@ class HistoryStore:
 
     def _prefetch(self, blobs: set[str | None]) -> None:
         wanted = []
+        salt = f":{digest(chr(0).join(sorted(self._extra)).encode())[:8]}" if self._extra else ""
         for blob in sorted(b for b in blobs if b is not None and b not in self._pruned):
-            stored = self._disk.get(f"b:{blob}")
+            stored = self._disk.get(f"b:{blob}{salt}")
             if stored is not None:
                 self._pruned[blob] = stored[0]
             else:
@@ -267,9 +275,9 @@ class HistoryStore:
         if not wanted:
             return
         for blob, data in self._reader_for().read(wanted).items():
-            self._pruned[blob] = _parse(data) if isinstance(data, bytes) else None
+            self._pruned[blob] = _parse(data, self._extra) if isinstance(data, bytes) else None
             if isinstance(data, bytes):
-                self._disk.put(f"b:{blob}", (self._pruned[blob],))
+                self._disk.put(f"b:{blob}{salt}", (self._pruned[blob],))
 
     def _parsed(self, blob: str | None) -> Any:
         if blob is None:
@@ -278,14 +286,24 @@ class HistoryStore:
             self._prefetch({blob})
         return self._pruned[blob]
 
-    def _images(self, layers: list[Any], chart: Any) -> tuple[ImageRef, ...]:
+    def _inline(self, app: ArgoApp | None) -> list[Any]:
+        """The Application's inline values (helm.values, valuesObject, parameters), pruned like files."""
+        return [prune(layer.data, self._extra) for layer in inline_layers(app)] if app is not None else []
+
+    def _images(self, layers: list[Any], chart: Any, learned: list[Learned] | None = None) -> tuple[ImageRef, ...]:
         merged: Any = {}
         for layer in layers:
             if isinstance(layer, dict):
                 merged = merge(merged, layer)
         version = chart.get("appVersion") if isinstance(chart, dict) else None
         found = images.with_app_version(images.find_images(merged), str(version) if version is not None else None)
-        return tuple(sorted({ref_of(image) for image in found}))
+        refs = {ref_of(image) for image in found}
+        for tag_path, repo_path in learned or ():  # keys only a render revealed: the same keys at every version
+            tag, repo = value_at(merged, tag_path or ()), value_at(merged, repo_path or ())
+            if tag_path and tag is not None or repo_path and repo is not None:
+                refs.add(ImageRef(format_keypath(image_keypath(tag_path, repo_path) or ()),
+                                  str(repo or "").lower() if repo_path else "", str(tag or "") if tag_path else "", ""))
+        return tuple(sorted(refs))
 
 
 def _blob_at(line: Line, index: int, path: str) -> str | None:
@@ -295,15 +313,13 @@ def _blob_at(line: Line, index: int, path: str) -> str | None:
     return line.commits[indexes[position - 1]].changes[path] if position else None
 
 
-def _inline(app: ArgoApp | None) -> list[Any]:
-    """The Application's inline values (helm.values, valuesObject, parameters), pruned like files."""
-    return [prune(layer.data) for layer in inline_layers(app)] if app is not None else []
-
-
 def _repo_url(dep: Deployment) -> str:
     if dep.argo is None:
         return ""
     return next((s.repo_url for s in dep.argo.sources if s.local), "")
+
+
+Learned = tuple[Any, Any]  # (tag key path, repository key path) in the env's values; either may be None
 
 
 class _Wiring(NamedTuple):
@@ -318,9 +334,9 @@ def _signature(app: ArgoApp) -> tuple[Any, ...]:
     return tuple((s.repo_url, s.path, s.chart, s.ref, s.value_files) for s in app.sources)
 
 
-def _parse(data: bytes) -> Any:
+def _parse(data: bytes, extra: frozenset[str] = frozenset()) -> Any:
     try:
-        return prune(yamlio.load_text(yamlio.decode(data, "<history>"), "<history>", positions=False).data)
+        return prune(yamlio.load_text(yamlio.decode(data, "<history>"), "<history>", positions=False).data, extra)
     except YamlProblem:
         return None  # a version that did not parse ran nothing we can know
 

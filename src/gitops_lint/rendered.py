@@ -78,10 +78,10 @@ def reconcile(found: list[Image], objects: tuple[RenderedObject, ...], values: E
         if any(_same(image, ref) for image in kept):  # type: ignore[arg-type]
             continue
         tag_path = _trace(values.data, tag) if tag else None
-        repo_path = _trace(values.data, repository)
+        repo_path = _trace(values.data, repository, near=tag_path)
         fallback = locate(obj, path, f"{repository}{':' + tag if tag else ''}{'@' + digest if digest else ''}")
         kept.append(Image(
-            keypath=(tag_path or repo_path or ("rendered", obj.kind, obj.name) + path)[:-1] or ("image",),
+            keypath=image_keypath(tag_path, repo_path) or ("rendered", obj.kind, obj.name) + path,
             registry="", repository=repository, tag=tag, digest=digest,
             tag_origin=values.origin(tag_path) if tag_path else fallback,
             repo_origin=values.origin(repo_path) if repo_path else fallback, kind="rendered"))
@@ -99,9 +99,19 @@ def _same(image: Image, ref: tuple[str, str, str, str]) -> bool:
         or repository.lower().endswith("/" + name) or not image.repository
 
 
-def _trace(data: Any, text: str, path: KeyPath = ()) -> KeyPath | None:
-    """The one key path whose value is exactly `text` (None when none, or more than one: ambiguous)."""
+def image_keypath(tag_path: KeyPath | None, repo_path: KeyPath | None) -> KeyPath | None:
+    """Where an image traced to values keys is anchored: the mapping holding its tag (or repository)
+    key, or the key itself at the top level (`image_version`). Now and history use this one answer."""
+    path = tag_path or repo_path
+    return (path[:-1] or path) if path else None
+
+
+def _trace(data: Any, text: str, path: KeyPath = (), near: KeyPath | None = None) -> KeyPath | None:
+    """The one key path whose value is exactly `text` (None when none, or more than one: ambiguous);
+    among several, the one beside `near` (the repository key next to the tag key)."""
     hits = list(_find(data, text, path))
+    if len(hits) > 1 and near is not None:
+        hits = [hit for hit in hits if hit[:-1] == near[:-1]]
     return hits[0] if len(hits) == 1 else None
 
 

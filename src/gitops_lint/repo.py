@@ -266,8 +266,8 @@ class RepoModel:
         of the app's tree that holds exactly that text, else the source file itself."""
         sources = [obj.source] if obj.source in self.file_set else []
         root = "/".join((dep.value_files[0] if dep.value_files else "").split("/")[:-3])
-        sources += [f for f in self.files if f.startswith(f"{root}/" if root else "")
-                    and f.endswith((".yaml", ".yml")) and f not in sources][:200]
+        sources += [f for f in self.files if f.startswith(f"{root}/" if root else "") and f not in sources
+                    and f.endswith((".yaml", ".yml")) and "templates" not in f.split("/")[:-1]][:200]
         for path in sources:
             loaded = self.cache.load(path)
             for index, doc in enumerate(loaded.docs if loaded is not None else ()):

@@ -125,22 +125,23 @@ def ref_of(image: Image) -> ImageRef:
                     image.tag, image.digest)
 
 
-def prune(node: Any) -> Any:
-    """Keep only what can define an image (and nulls, which delete keys when merged)."""
+def prune(node: Any, extra: frozenset[str] = frozenset()) -> Any:
+    """Keep only what can define an image (and nulls, which delete keys when merged); `extra`: more
+    leaf keys that do (learned from a render: `image_version`)."""
     if isinstance(node, dict):
         out: dict[Any, Any] = {}
         for key, value in node.items():
-            if value is None or (key in LEAF_KEYS and not isinstance(value, (dict, list))):
+            if value is None or ((key in LEAF_KEYS or key in extra) and not isinstance(value, (dict, list))):
                 out[key] = value
             elif isinstance(value, str) and images.is_image_key(key):
                 out[key] = value
             elif isinstance(value, (dict, list)):
-                kept = prune(value)
+                kept = prune(value, extra)
                 if kept:
                     out[key] = kept
         return out
     if isinstance(node, list):
-        kept_items = [prune(item) if isinstance(item, (dict, list)) else None for item in node]
+        kept_items = [prune(item, extra) if isinstance(item, (dict, list)) else None for item in node]
         return kept_items if any(kept_items) else []
     return node
 

@@ -10,6 +10,7 @@ from gitops_lint.checks import CheckKind, Hit
 from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, arrival, before, first_holding, held_before
 from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
+from gitops_lint.yamlio import format_keypath
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -67,14 +68,23 @@ def _mutable(image: ImageRef) -> bool:
     return not image.digest and (not image.tag or image.tag.lower() in MUTABLE_TAGS or is_placeholder(image.tag))
 
 
+def _running(model: RepoModel, dep: Deployment) -> set[str] | None:
+    """Where the images the env's render really uses are set (None: not rendered, every image counts):
+    an image in a disabled block of the values is not run, so its history is not judged."""
+    if model.rendered_objects(dep) is None:
+        return None
+    return {format_keypath(image.keypath) for image in model.images(dep)}
+
+
 def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     if model.history is None:
         return
     for up, dep in model.pairs():
         down_tl, up_tl = model.timeline(dep), model.timeline(up)
         latest = down_tl.latest()
+        running = _running(model, dep)
         for image in latest.images if latest else ():
-            if _mutable(image):
+            if _mutable(image) or (running is not None and image.keypath not in running):
                 continue
             brought = arrival(down_tl, image)
             assert brought is not None

