@@ -104,6 +104,8 @@ def main(debug: bool) -> None:
               help="Lint the index (what the next commit contains), not the work tree: for git hooks.")
 @click.option("--allow-empty", is_flag=True,
               help="Pass when no multi-environment app is found (default: exit 2, nothing was checked).")
+@click.option("--no-render", is_flag=True,
+              help="Judge charts and overlays from their values only; do not render them with Helm/Kustomize.")
 @click.option("--no-cache", is_flag=True,
               help="Do not read or write the parse cache (content-addressed, outside the repo; see docs).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a TTY).")
@@ -111,7 +113,7 @@ def main(debug: bool) -> None:
 def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, strict: bool, config_file: str | None,
           no_history: bool, only: tuple[str, ...], baseline: str | None, write_baseline: str | None,
           no_exemptions: bool, base_ref: str | None, policy_from_base: bool, trust_new_suppressions: bool,
-          staged: bool, allow_empty: bool, no_cache: bool, color: bool | None) -> None:
+          staged: bool, allow_empty: bool, no_render: bool, no_cache: bool, color: bool | None) -> None:
     """Lint the GitOps repository at PATH (default: the current directory)."""
     from gitops_lint.formats import render
     from gitops_lint.rules import load_rules
@@ -129,7 +131,7 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
                            history=not no_history, exemptions=not no_exemptions,
                            baseline=Path(baseline) if baseline else None, base=base_ref,
                            policy_from_base=policy_from_base, cache=not no_cache, staged=staged,
-                           trust_new_suppressions=trust_new_suppressions)
+                           trust_new_suppressions=trust_new_suppressions, render=not no_render)
     result = run_check(root, options)
     if result is None:
         click.echo("gitops-lint: the staged change only edits files no env depends on (as of the last full "

@@ -60,14 +60,14 @@ def _enabled(item: Configured, only: set[str] | None) -> bool:
 def run(root: Path, config: Config, *, only: set[str] | None = None, history: bool = True,
         exemptions: bool = True, baseline: Path | None = None, git: GitView | None = None,
         disk: DiskCache | None = None, trusted: frozenset[tuple[str, tuple[str, ...], str]] | None = None,
-        base_model: RepoModel | None = None) -> Result:
+        base_model: RepoModel | None = None, render: bool = True) -> Result:
     """Lint `git.snapshot` (default: the work tree of `root`). PR mode passes the base's model
     (`base_model`) and the inline suppressions it had (`trusted`, see suppress.apply)."""
     disk = disk if disk is not None else for_repo(root)
     git = git or GitView(root, WorkTree(root))
     try:
         return _run(root, config, only=only, history=history, exemptions=exemptions, baseline=baseline, git=git,
-                    disk=disk, trusted=trusted, base_model=base_model)
+                    disk=disk, trusted=trusted, base_model=base_model, render=render)
     finally:
         git.snapshot.close()
         disk.save()
@@ -75,7 +75,8 @@ def run(root: Path, config: Config, *, only: set[str] | None = None, history: bo
 
 def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, exemptions: bool,
          baseline: Path | None, git: GitView, disk: DiskCache,
-         trusted: frozenset[tuple[str, tuple[str, ...], str]] | None, base_model: RepoModel | None) -> Result:
+         trusted: frozenset[tuple[str, tuple[str, ...], str]] | None, base_model: RepoModel | None,
+         render: bool) -> Result:
     every = configure(load_rules(), config.rules, config.path)
     configured = [item for item in every if _enabled(item, only)]
     running = {item.rule.id for item in configured}
@@ -85,6 +86,7 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
     if base_model is None and "structure/removed" in running:
         not_run["structure/removed"] = "PR mode only (--base)"
     model.base = base_model
+    model.render = render
     history_rules = sorted(i.rule.id for i in configured if _kind(i).needs_history)
     readers = history_rules or [i.rule.id for i in configured if _kind(i).uses_history]
     status, notices = _attach_history(model, history_rules, readers, wanted=history)

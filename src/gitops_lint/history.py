@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,8 @@ from gitops_lint import argocd, gitio, images, yamlio
 from gitops_lint.appvalues import inline_layers
 from gitops_lint.cache import DiskCache, digest
 from gitops_lint.errors import HistoryUnavailableError, YamlProblem
-from gitops_lint.model import ArgoApp, Deployment, KeyPath
+from gitops_lint.model import ArgoApp, Deployment
+from gitops_lint.lines import Line, LineReader, blob_at as _blob_at
 from gitops_lint.proposal import Proposal
 from gitops_lint.rendered import image_keypath
 from gitops_lint.revisions import Resolver, Watched
@@ -29,17 +29,6 @@ from gitops_lint.yamlio import format_keypath, value_at
 
 _WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
 _PREFETCH = 16  # versions read together when a question walks further back
-_FOXTROT = re.compile(r"^Merge (?:branch '(?P<b>[^']+)' of |remote-tracking branch '[^/']+/(?P<r>[^']+)')")
-
-
-class Line(NamedTuple):
-    """A watched revision's first-parent history, oldest first."""
-
-    watched: Watched
-    commits: list[gitio.Commit]
-    by_path: dict[str, list[int]]  # path -> positions of the commits that change it
-    index: dict[str, int]  # sha -> position
-    times: list[int]  # committer times, made non-decreasing along the line
 
 
 class HistoryStore:
@@ -57,6 +46,7 @@ class HistoryStore:
         self._learned = learned or {}
         self._extra = frozenset(str(kp[-1]) for keys in self._learned.values() for pair in keys for kp in pair if kp)
         self._lines: dict[str, Line] = {}
+        self._line_reader = LineReader(root, tracked, self._disk, self.notices)
         self._pruned: dict[str, Any] = {}  # blob id -> its image data
         self._apps: dict[tuple[str, str], ArgoApp | None] = {}  # (blob id, name) -> that Application then
         self._timelines: dict[tuple[Any, ...], Timeline] = {}
@@ -82,7 +72,7 @@ class HistoryStore:
     def line(self, dep: Deployment) -> Line:
         watched = self.watched(dep)
         if watched.tip not in self._lines:
-            self._lines[watched.tip] = self._read_line(watched)
+            self._lines[watched.tip] = self._line_reader.read(watched)
         return self._lines[watched.tip]
 
     def warm(self, deps: list[tuple[Deployment, str | None]]) -> None:
@@ -214,55 +204,6 @@ class HistoryStore:
             self._reader = gitio.BlobReader(self.root)
         return self._reader
 
-    def _read_line(self, watched: Watched) -> Line:
-        """The first-parent log of a revision (cached on disk by its tip), indexed by path and commit."""
-        extra = sorted(p for p in self._tracked if not p.endswith((".yaml", ".yml")))
-        name = f"log2-{watched.tip}-{digest(chr(0).join(extra).encode())[:12]}"
-        stored = self._disk.get_blob(name)
-        if stored is not None:
-            commits = [gitio.Commit(*fields) for fields in stored]
-        else:
-            commits = gitio.log_changes(self.root, watched.tip, self._tracked)
-            self._disk.put_blob(name, [tuple(c) for c in commits])
-        if watched.ref and watched.ref.startswith("refs/remotes/"):
-            commits = self._unfoxtrot(commits, set(gitio.reflog(self.root, watched.ref)))
-        by_path: dict[str, list[int]] = {}
-        times: list[int] = []
-        for index, commit in enumerate(commits):
-            times.append(max(commit.time, times[-1]) if times else commit.time)
-            for path in commit.changes:
-                by_path.setdefault(path, []).append(index)
-        self._note_foxtrots(watched, commits)
-        return Line(watched, commits, by_path, {c.sha: i for i, c in enumerate(commits)}, times)
-
-    def _unfoxtrot(self, commits: list[gitio.Commit], tips: set[str]) -> list[gitio.Commit]:
-        """Follow the remote's line through `git pull` merges: where a merge's second parent was a tip
-        of the remote-tracking branch (its reflog says so) and its first parent never was, the second
-        parent is the line the remote had; the merge then brings the local side's changes."""
-        for position in range(len(commits) - 1, -1, -1):
-            merge = commits[position]
-            if len(merge.parents) > 1 and merge.parents[1] in tips and merge.parents[0] not in tips:
-                local, remote = merge.parents[0], merge.parents[1]
-                brought = gitio.diff_changes(self.root, remote, merge.sha, self._tracked)
-                older = self._unfoxtrot(gitio.log_changes(self.root, remote, self._tracked), tips)
-                fixed = merge._replace(changes=brought, parents=(remote, local), subject="")
-                return older + [fixed] + commits[position + 1:]
-        return commits
-
-    def _note_foxtrots(self, watched: Watched, commits: list[gitio.Commit]) -> None:
-        """A `git pull` merge of a branch into itself puts the local line first: say the order near it
-        is ambiguous rather than assert one."""
-        if not watched.moves:
-            return
-        for commit in reversed(commits):
-            match = _FOXTROT.match(commit.subject) if len(commit.parents) > 1 else None
-            if match and (match.group("b") or match.group("r")) == watched.name:
-                self.notices.append(
-                    f"{watched.shown}: merge {commit.sha[:10]} ('{commit.subject[:80]}') joined a local line into "
-                    f"{watched.name} (a `git pull` merge), so which of its two lines ran first is ambiguous; "
-                    "promotion order across it is read along its first parent. Prefer `git pull --rebase`")
-                return
-
     def _prefetch(self, blobs: set[str | None]) -> None:
         wanted = []
         salt = f":{digest(chr(0).join(sorted(self._extra)).encode())[:8]}" if self._extra else ""
@@ -304,13 +245,6 @@ class HistoryStore:
                 refs.add(ImageRef(format_keypath(image_keypath(tag_path, repo_path) or ()),
                                   str(repo or "").lower() if repo_path else "", str(tag or "") if tag_path else "", ""))
         return tuple(sorted(refs))
-
-
-def _blob_at(line: Line, index: int, path: str) -> str | None:
-    """The path's blob as of commit `index`: its last change at or before it."""
-    indexes = line.by_path.get(path, [])
-    position = bisect.bisect_right(indexes, index)
-    return line.commits[indexes[position - 1]].changes[path] if position else None
 
 
 def _repo_url(dep: Deployment) -> str:

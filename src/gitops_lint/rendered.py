@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from gitops_lint import images as images_mod
-from gitops_lint.model import Deployment, Image, KeyPath, Origin
+from gitops_lint.model import Deployment, Image, KeyPath
 from gitops_lint.values import Effective
 
 if TYPE_CHECKING:

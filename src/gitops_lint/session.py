@@ -32,6 +32,7 @@ class CheckOptions(NamedTuple):
     policy_from_base: bool = True
     staged: bool = False
     trust_new_suppressions: bool = False
+    render: bool = True
 
 
 def run_check(root: Path, options: CheckOptions) -> Result | None:
@@ -45,7 +46,7 @@ def run_check(root: Path, options: CheckOptions) -> Result | None:
                 return None
             result = run(root, config, only=options.only, history=options.history,
                          exemptions=options.exemptions, baseline=options.baseline, git=GitView(root, snapshot),
-                         disk=disk)
+                         disk=disk, render=options.render)
             if isinstance(snapshot, GitTree) and not result.failed(Severity.INFO):
                 disk.put(_deps_key(snapshot), sorted(_depends_on(result)))
             return result
@@ -116,7 +117,7 @@ def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> R
             notices.append(f"this change edits .gitops-lint.yaml; the policy from {base} applies "
                            "(pass --policy-from-head to lint with the change's own policy)")
     common = dict(only=options.only, history=options.history, exemptions=options.exemptions,
-                  baseline=options.baseline, disk=disk)
+                  baseline=options.baseline, disk=disk, render=options.render)
     before = run(root, config, git=GitView(root, base_snapshot, base=base), **common)  # type: ignore[arg-type]
     head = run(root, config, git=GitView(root, head_snapshot, base=base), base_model=before.model,
                trusted=None if options.trust_new_suppressions else before.comments, **common)  # type: ignore[arg-type]

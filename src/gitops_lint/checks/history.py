@@ -143,7 +143,10 @@ def soak_time(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         minimum = parse_duration(wanted)
         down_tl, up_tl = model.timeline(dep), model.timeline(up)
         latest = down_tl.latest()
+        running = _running(model, dep)
         for image in latest.images if latest else ():
+            if running is not None and image.keypath not in running:
+                continue
             brought = arrival(down_tl, image)
             assert brought is not None
             ran = held_before(up_tl, image, brought)

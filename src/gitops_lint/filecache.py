@@ -1,0 +1,114 @@
+"""Repo files loaded once, on first use, through a snapshot; every YAML problem met on the way is
+kept for the yaml/* rules, so a broken file never stops the rest of the repo from being linted."""
+from __future__ import annotations
+
+from typing import Any
+
+from gitops_lint import yamlio
+from gitops_lint.cache import DiskCache, digest
+from gitops_lint.errors import YamlProblem
+from gitops_lint.model import KeyPath, Origin, Position
+
+
+class FileCache:
+    """Loads repo files once; remembers the problems of those that cannot be used.
+
+    Files load without positions; the few that a finding points into are parsed again with
+    positions when asked (`position`), which keeps the common path fast. Both the data and the
+    positions are kept in the disk cache under the digest of the file's bytes, so a warm run parses
+    neither again.
+    """
+
+    def __init__(self, snapshot: Any, disk: DiskCache | None = None) -> None:
+        self.snapshot = snapshot  # snapshot.Snapshot: every read goes through it
+        self.disk = disk or DiskCache(None)
+        self._files: dict[str, yamlio.YamlFile | None] = {}
+        self._positioned: dict[str, list[dict[KeyPath, tuple[Position, Position]]] | None] = {}
+        self._digests: dict[str, str] = {}
+        self.problems: dict[str, list[YamlProblem]] = {}
+
+    def load(self, relpath: str, *, data: bytes | None = None) -> yamlio.YamlFile | None:
+        """The file's documents (None when it cannot be used); `data` when already read."""
+        if relpath not in self._files:
+            loaded: yamlio.YamlFile | None = None
+            try:
+                raw = data if data is not None else self.snapshot.read(relpath)
+                loaded = self._parse(relpath, raw)
+                self.problems.setdefault(relpath, []).extend(loaded.problems)
+            except YamlProblem as problem:
+                self.problems.setdefault(relpath, []).append(problem)
+            self._files[relpath] = loaded
+        return self._files[relpath]
+
+    def _parse(self, relpath: str, raw: bytes) -> yamlio.YamlFile:
+        """Parse (no positions), or take what these exact bytes parsed to before from the disk cache."""
+        self._digests[relpath] = digest(raw)
+        key = f"y:{self._digests[relpath]}"
+        hit = self.disk.get(key)
+        if hit is None:
+            try:
+                parsed = yamlio.load_text(yamlio.decode(raw, relpath), relpath, positions=False)
+                hit = ("ok", [doc.data for doc in parsed.docs], [_flat(p) for p in parsed.problems])
+            except YamlProblem as problem:
+                hit = ("error", _flat(problem))
+            self.disk.put(key, hit)
+        if hit[0] == "error":
+            raise _problem(relpath, hit[1])
+        return yamlio.YamlFile(relpath, tuple(yamlio.Document(data, {}) for data in hit[1]),
+                               tuple(_problem(relpath, p) for p in hit[2]))
+
+    def note(self, problem: YamlProblem) -> None:
+        assert problem.path is not None
+        self.problems.setdefault(problem.path, []).append(problem)
+
+    def loaded_paths(self) -> list[str]:
+        return sorted(self._files)
+
+    def position(self, origin: Origin) -> Position | None:
+        """Line and column of `origin`: the value when it is a scalar, else its key."""
+        if origin.path not in self._positioned:
+            self._positioned[origin.path] = self._positions(origin.path)
+        positions = self._positioned[origin.path]
+        loaded = self._files.get(origin.path)
+        if positions is None or loaded is None or origin.doc >= min(len(positions), len(loaded.docs)):
+            return None
+        data = loaded.docs[origin.doc].data
+        keypath = origin.keypath or ()
+        for cut in range(len(keypath), -1, -1):
+            entry = positions[origin.doc].get(keypath[:cut])
+            if entry is None:
+                continue
+            key_pos, value_pos = entry
+            if cut == len(keypath):
+                try:
+                    value = yamlio.get_path(data, keypath)
+                except KeyError:
+                    value = None
+                return key_pos if isinstance(value, (dict, list)) and cut else value_pos
+            return key_pos
+        return None
+
+
+    def _positions(self, relpath: str) -> list[dict[KeyPath, tuple[Position, Position]]] | None:
+        """Every key's and value's position in each document of a loaded file (from the cache when warm)."""
+        if self.load(relpath) is None:
+            return None
+        key = f"pos:{self._digests[relpath]}"
+        stored = self.disk.get(key)
+        if stored is None:
+            try:
+                parsed = yamlio.load_text(yamlio.decode(self.snapshot.read(relpath), relpath), relpath)
+            except YamlProblem:
+                return None
+            stored = [[(path, tuple(k), tuple(v)) for path, (k, v) in doc.positions.items()] for doc in parsed.docs]
+            self.disk.put(key, stored)
+        return [{tuple(path): (Position(*k), Position(*v)) for path, k, v in doc} for doc in stored]
+
+
+def _flat(problem: YamlProblem) -> tuple[str, str, int | None, int | None]:
+    return (problem.rule, problem.message, problem.line, problem.column)
+
+
+def _problem(relpath: str, flat: Any) -> YamlProblem:
+    rule, message, line, column = flat
+    return YamlProblem(rule, message, path=relpath, line=line, column=column)
