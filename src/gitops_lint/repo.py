@@ -147,6 +147,10 @@ class RepoModel:
             self.unmodeled.append(f"{dep.app}/{dep.env.name}: {request.path} could not be rendered ({result.error}); "
                                   "it is judged from its values")
             return None
+        if any(obj.kind in ("Application", "ApplicationSet") for obj in result.objects):
+            self.unmodeled.append(f"{dep.app}/{dep.env.name}: {request.path} renders Argo CD Applications (app of "
+                                  "apps); what they deploy is judged from the values, not from this render")
+            return None
         return result.objects
 
     def _has_templates(self, dep: Deployment) -> bool:
@@ -156,10 +160,10 @@ class RepoModel:
     def _locate(self, dep: Deployment, obj: Any, text: str) -> Origin | None:
         """Where a rendered image outside the values is written: its source manifest, else a manifest
         of the app's tree that holds exactly that text, else the source file itself."""
-        sources = [obj.source] if obj.source in self.file_set else []
+        sources = [obj.source] if obj.source in self.file_set and not _is_template(obj.source) else []
         root = "/".join((dep.value_files[0] if dep.value_files else "").split("/")[:-3])
         sources += [f for f in self.files if f.startswith(f"{root}/" if root else "") and f not in sources
-                    and f.endswith((".yaml", ".yml")) and "templates" not in f.split("/")[:-1]][:200]
+                    and f.endswith((".yaml", ".yml")) and not _is_template(f)][:200]
         for path in sources:
             loaded = self.cache.load(path)
             for index, doc in enumerate(loaded.docs if loaded is not None else ()):
@@ -215,6 +219,11 @@ class RepoModel:
 
     def problems(self) -> list[YamlProblem]:
         return [p for path in sorted(self.cache.problems) for p in self.cache.problems[path]]
+
+
+def _is_template(path: str) -> bool:
+    """A Helm template (Go template text, never parsed as YAML)."""
+    return "templates" in path.split("/")[:-1] or path.endswith((".tpl", ".gotmpl"))
 
 
 def _parents(path: str) -> Iterator[str]:
