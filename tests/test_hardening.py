@@ -415,3 +415,148 @@ def test_the_base_policy_in_pr_mode_is_not_echoed_either(tmp_path: Path) -> None
     code, out, err = _invoke("check", str(root), "--base", "main", "--no-history")
     assert (code, out, CANARY in err) == (2, "", False)
     assert "(environments): invalid configuration: expected a mapping, got a string" in err
+
+
+# 2, 6. Argo CD documents: Helm's own parameter rules and limits; a field of the wrong type is a notice
+
+REPO_URL = "https://git.example.com/team/gitops.git"
+
+
+def _app(env: str, helm: str = f"valueFiles: [values-dev.yaml]") -> str:
+    return ("apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+            f"metadata:\n  name: app-{env}\nspec:\n  project: default\n"
+            f"  source:\n    repoURL: {REPO_URL}\n    path: app\n    targetRevision: main\n"
+            f"    helm:\n      {helm.replace('values-dev', f'values-{env}')}\n"
+            f"  destination:\n    namespace: {env}\n")
+
+
+ARGO = {**CHART, **{f"argocd/{env}.yaml": _app(env) for env in ("dev", "stage", "prod")}}
+
+
+def _with_params(*params: tuple[str, str]) -> dict[str, str]:
+    listed = ", ".join(f"{{name: {json.dumps(n)}, value: {json.dumps(v)}}}" for n, v in params)
+    return {**ARGO, "argocd/dev.yaml": _app("dev", f"valueFiles: [values-dev.yaml]\n      parameters: [{listed}]")}
+
+
+def _notes(report: dict[str, Any]) -> list[str]:
+    return [n for n in report["notices"] if not n.startswith("--no-history")]
+
+
+def test_a_huge_helm_parameter_index_is_refused_as_helm_refuses_it(tmp_path: Path) -> None:
+    write_files(tmp_path, _with_params(("a[99999999]", "1"), ("image.tag", "1")))
+    code, report, err, rss, seconds = _spawn(tmp_path)
+    assert code == 0 and rss < 200 and seconds < 30, (code, err, rss, seconds)  # was 60 s and 811 MB
+    assert report is not None
+    assert _notes(report) == ["argocd/dev.yaml: Application app-dev: helm parameter 'a[99999999]': index 99999999 "
+                              "is over Helm's maximum of 65536; it is left out of the values"]
+
+
+@pytest.mark.parametrize("params, note", [
+    ([("a[1e30]", "1")], "helm parameter 'a[1e30]': index '1e30' is not a whole number"),  # exhausted memory
+    ([("[0]", "1")], "helm parameter '[0]': it names no key, so Helm sets nothing"),  # was exit 3
+    ([("a[0]", "1"), ("a.b", "2")], "helm parameter 'a.b': 'a' was set as a list by another parameter and is used "
+                                    "as a map here (Helm: 'unable to parse key')"),  # was exit 3
+    ([("a.b", "1"), ("a[0]", "2")], "helm parameter 'a[0]': 'a' was set as a map by another parameter and is used "
+                                    "as a list here (Helm: 'unable to parse key')"),
+    ([("a[-1]", "1")], "helm parameter 'a[-1]': negative index -1 (Helm refuses it)"),
+    ([("a" + ".a" * 31, "1")], f"helm parameter {('a' + '.a' * 31)[:60] + '…'!r}: more than 30 nested names "
+                               "(Helm's limit)"),
+    ([("a,b", "1")], "helm parameter 'a,b': a comma ends the key (Helm: 'key has no value')"),
+    ([("b[65536]", "1"), ("c[0]", "1")], "helm parameter 'c[0]': with the parameters before it, its list indexes "
+                                         "would create more than 65537 list entries (one list at Helm's largest "
+                                         "index)"),
+])
+def test_helm_parameters_follow_helms_parser(tmp_path: Path, params: list[tuple[str, str]], note: str) -> None:
+    write_files(tmp_path, _with_params(*params, ("image.tag", "1")))
+    code, report, _ = _check(tmp_path)
+    assert code == 0  # the rest is linted: dev still runs tag 1 like stage and prod
+    assert _notes(report) == [f"argocd/dev.yaml: Application app-dev: {note}; it is left out of the values"]
+
+
+def test_helm_parameters_build_values_as_helm_does() -> None:
+    from gitops_lint.values import parameters_to_values
+
+    tree, paths = parameters_to_values((("list[1]", "{a,b\\,c,3}"), ("x.y", "C:\\path"), ("n", "+7"),
+                                        ("big", "9" * 30), ("k=v", "w"), ("bad[", "1"), ("m[65534]", "1")))
+    assert {k: v for k, v in tree.items() if k != "m"} == {"list": [None, ["a", "b,c", 3]], "x": {"y": "C:path"},
+                                                           "n": 7, "big": "9" * 30, "k": "v=w"}
+    assert len(tree["m"]) == 65535  # with list[1]'s two entries: the 65,537 one source may create
+    assert paths == [("list", 1), ("x", "y"), ("n",), ("big",), ("k",), (), ("m", 65534)]
+
+
+@pytest.mark.parametrize("document, note", [
+    ("metadata: 1.5\nspec: {}\n", "ApplicationSet: metadata is a number, expected a mapping; ignored"),
+    ("metadata: {name: s}\nspec: 7\n", "ApplicationSet s: spec is a number, expected a mapping; its Applications "
+                                       "are not modeled"),
+    ("metadata: {name: s}\nspec: {template: {}, generators: 5}\n",
+     "ApplicationSet s: spec.generators is a number, expected a list; its Applications are not modeled"),
+    ("metadata: {name: s}\nspec: {template: {}, generators: [{list: {elements: 5}}]}\n",
+     "ApplicationSet s: spec.generators[0].list.elements is a number, expected a list; ignored"),
+    ("metadata: {name: s}\nspec: {template: {metadata: {name: 'x-{{e}}'}, spec: {source: 5}}, "
+     "generators: [{list: {elements: [{e: qa}, 3]}}]}\n",
+     "ApplicationSet s: spec.generators[0].list.elements[1] is a number, expected a mapping; ignored"),
+    ("metadata: {name: s}\nspec: {template: {metadata: {name: 'x-{{e}}'}, spec: {source: 5}}, "
+     "generators: [{list: {elements: [{e: qa}]}}]}\n",
+     "ApplicationSet s: Application x-qa: spec.source is a number, expected a mapping; ignored"),
+])
+def test_a_malformed_application_set_is_a_notice(tmp_path: Path, document: str, note: str) -> None:
+    write_files(tmp_path, {**ARGO, "argocd/set.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\n"
+                                                       + document})
+    code, report, _ = _check(tmp_path)  # was exit 3
+    assert code == 0 and report["summary"]["apps"] >= 1  # the Applications beside it are still linted
+    assert f"argocd/set.yaml: {note}" in _notes(report)
+
+
+@pytest.mark.parametrize("helm, note", [
+    ("valueFiles: 1e+308", "spec.source.helm.valueFiles is a number, expected a list; ignored"),
+    ("valueFiles: [values-dev.yaml, {a: 1}]", "spec.source.helm.valueFiles[1] is a mapping, expected text; ignored"),
+    ("valueFiles: [values-dev.yaml]\n      parameters: 5", "spec.source.helm.parameters is a number, expected a "
+                                                           "list; ignored"),
+    ("valueFiles: [values-dev.yaml]\n      parameters: [x, {name: [1]}]",
+     "spec.source.helm.parameters[0] is a string, expected a mapping; ignored"),
+    ("valueFiles: [values-dev.yaml]\n      ignoreMissingValueFiles: sometimes",
+     "spec.source.helm.ignoreMissingValueFiles is a string, expected true or false; ignored"),
+])
+def test_a_malformed_application_field_is_a_notice(tmp_path: Path, helm: str, note: str) -> None:
+    root = make_repo(tmp_path / "repo", {**ARGO, "argocd/dev.yaml": _app("dev", helm)})
+    git(root, "remote", "add", "origin", REPO_URL)  # (without a remote, discover reads valueFiles first)
+    code, report, _ = _check(root)  # was exit 3 for valueFiles: 1e+308
+    assert code in (0, 1) and report["summary"]["envs"] == 3
+    assert f"argocd/dev.yaml: Application app-dev: {note}" in _notes(report)
+
+
+@pytest.mark.xfail(strict=True, reason="discover._raw_sources/_local_matcher read these fields untyped; the fix is "
+                                       "to return argocd.raw_sources(data) there (issue 8 report)")
+@pytest.mark.parametrize("name, text", [
+    ("argocd/set.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\n"
+                        "spec: {template: x}\n"),
+    ("argocd/dev.yaml", _app("dev", "valueFiles: 1e+308")),
+])
+def test_malformed_sources_read_before_parsing_are_notices_too(tmp_path: Path, name: str, text: str) -> None:
+    write_files(tmp_path, {**ARGO, name: text})
+    _check(tmp_path)
+
+
+def test_a_null_key_beside_string_keys_is_shown_not_a_crash(tmp_path: Path) -> None:
+    write_files(tmp_path, {**CHART, "app/values-stage.yaml": "image:\n  tag: '1'\nresources:\n  null: 1\n  foo: 2\n"})
+    code, report, _ = _check(tmp_path)  # was exit 3: json.dumps(sort_keys=True) cannot order None and 'foo'
+    assert code == 1
+    assert [f["message"] for f in report["findings"] if f["rule"] == "parity/drift"] == [
+        'stage sets resources to {"foo": 2, "null": 1}, but prod does not set it: stage does not rehearse prod']
+
+
+def test_kustomize_images_with_fields_of_another_type_are_read_as_absent() -> None:
+    from gitops_lint.images import find_images
+
+    found = find_images({"images": [{"name": "app", "newName": {"a": 1}, "newTag": "15"},
+                                    {"name": "web", "newTag": ["x"], "digest": {"d": 1}}, {"name": 5, "newTag": "1"}]})
+    assert [(i.repository, i.tag, i.digest) for i in found] == [("app", "15", "")]
+
+
+def test_key_path_patterns_cost_keys_times_segments() -> None:
+    from gitops_lint.keypaths import matches
+
+    started = time.perf_counter()
+    assert not matches(tuple(f"k{i}" for i in range(60)), ".".join(["**"] * 40) + ".zz")  # exponential before
+    assert matches(("a", "b", "c"), "**.**.c") and not matches(("a", "b"), "*")
+    assert time.perf_counter() - started < 1

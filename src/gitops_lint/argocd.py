@@ -1,20 +1,22 @@
 """Argo CD Application and ApplicationSet manifests -> ArgoApp records.
 
-ApplicationSets are expanded where their parameters are static (list generators, and matrix or
-merge generators made only of lists); other generators are reported as notices, never guessed.
+ApplicationSets are expanded where their parameters are static (appsets); other generators are
+reported as notices, never guessed. Every field is read by type (argofields): a field of the wrong
+type is a notice naming the file and the key, and the rest of the document is still modeled.
 """
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from gitops_lint import gitio
+from gitops_lint import appsets, gitio, helmset
+from gitops_lint.argofields import Fields, shown
 from gitops_lint.model import ArgoApp, KeyPath, Origin, Source
+from gitops_lint.yamlio import type_name
 
 APP_KINDS = ("Application", "ApplicationSet")
-_TEMPLATE = re.compile(r"\{\{-?\s*\.?([A-Za-z_][\w.\-]*)\s*-?\}\}")
 
 
 def is_argo_doc(data: Any) -> bool:
@@ -24,178 +26,139 @@ def is_argo_doc(data: Any) -> bool:
 
 def parse_doc(data: dict[str, Any], *, file: str, doc: int,
               is_local: Callable[[str], bool]) -> tuple[list[ArgoApp], list[str]]:
-    """Applications defined by one document, and notices about what could not be modeled."""
+    """Applications defined by one document, and notices about what could not be modeled (a field of
+    the wrong type, a generator that is not static, a helm parameter Helm would refuse)."""
     if data.get("kind") == "Application":
-        app = _application(data, file=file, doc=doc, base=(), is_local=is_local, generated_by=None)
-        return ([app] if app else []), []
-    return _application_set(data, file=file, doc=doc, is_local=is_local)
+        fields = Fields(f"{file}: Application")
+        app = _application(data, file=file, doc=doc, base=(), is_local=is_local, generated_by=None, fields=fields)
+        return ([app] if app else []), list(dict.fromkeys(fields.notes))
+    def build(rendered: Any, fields: Fields, generated_by: str) -> ArgoApp | None:
+        return _application(rendered, file=file, doc=doc, base=("spec", "template"), is_local=is_local,
+                            generated_by=generated_by, fields=fields)
+    apps, notices = appsets.expand(data, file=file, build=build)
+    return apps, list(dict.fromkeys(notices))
 
 
 def _application(data: Any, *, file: str, doc: int, base: KeyPath, is_local: Callable[[str], bool],
-                 generated_by: str | None) -> ArgoApp | None:
+                 generated_by: str | None, fields: Fields) -> ArgoApp | None:
     if not isinstance(data, dict):
         return None
-    meta = data.get("metadata") or {}
-    spec = data.get("spec") or {}
-    if not isinstance(meta, dict) or not isinstance(spec, dict) or not meta.get("name"):
+    meta = fields.mapping(data, "metadata", "metadata", then="the Application is not modeled") or {}
+    name = fields.text(meta, "name", "metadata.name")
+    if not name:
         return None
-    dest = spec.get("destination") or {}
-    if not isinstance(dest, dict):
-        dest = {}
-    sources: list[Source] = []
-    if isinstance(spec.get("sources"), list):
-        for index, raw in enumerate(spec["sources"]):
-            source = _source(raw, Origin(file, base + ("spec", "sources", index), doc), is_local)
-            if source:
-                sources.append(source)
-    elif isinstance(spec.get("source"), dict):
-        source = _source(spec["source"], Origin(file, base + ("spec", "source"), doc), is_local)
-        if source:
-            sources.append(source)
+    fields.where = f"{fields.where} {name}"
+    spec = fields.mapping(data, "spec", "spec") or {}
+    dest = fields.mapping(spec, "destination", "spec.destination") or {}
+    sources = _sources(spec, Origin(file, base, doc), is_local, fields)
     hydrator = None
-    hydra = spec.get("sourceHydrator")
-    if not sources and isinstance(hydra, dict) and isinstance(hydra.get("drySource"), dict):
-        # Argo CD source hydrator: values come from drySource; what syncs is syncSource's branch
-        source = _source(hydra["drySource"], Origin(file, base + ("spec", "sourceHydrator", "drySource"), doc),
-                         is_local)
-        sync: dict[str, Any] = hydra["syncSource"] if isinstance(hydra.get("syncSource"), dict) else {}
-        to: dict[str, Any] = hydra["hydrateTo"] if isinstance(hydra.get("hydrateTo"), dict) else {}
-        if source:
-            sources.append(source)
-        if sync.get("targetBranch"):
-            hydrator = (str(to["targetBranch"]) if to.get("targetBranch") else None, str(sync["targetBranch"]))
-    sync = spec.get("syncPolicy") or {}
-    automated = isinstance(sync, dict) and isinstance(sync.get("automated"), dict)
-    if automated and sync["automated"].get("enabled") is False:  # Argo CD 3.x switch
-        automated = False
-    elif isinstance(sync, dict) and sync.get("automated") is not None and not isinstance(sync.get("automated"), dict):
-        automated = bool(sync.get("automated"))
+    hydra = fields.mapping(spec, "sourceHydrator", "spec.sourceHydrator")
+    if not sources and hydra:  # Argo CD source hydrator: values come from drySource; syncSource's branch syncs
+        where = "spec.sourceHydrator"
+        dry = fields.mapping(hydra, "drySource", f"{where}.drySource")
+        sync = fields.mapping(hydra, "syncSource", f"{where}.syncSource") or {}
+        to = fields.mapping(hydra, "hydrateTo", f"{where}.hydrateTo") or {}
+        source = _source(dry, Origin(file, base + ("spec", "sourceHydrator", "drySource"), doc), is_local,
+                         fields, f"{where}.drySource") if dry is not None else None
+        sources = [source] if source else []
+        branch = fields.text(sync, "targetBranch", f"{where}.syncSource.targetBranch")
+        if branch:
+            hydrator = (fields.text(to, "targetBranch", f"{where}.hydrateTo.targetBranch") or None, branch)
     return ArgoApp(
-        name=str(meta["name"]), file=file, doc=doc, base=base, project=str(spec.get("project") or "default"),
-        dest_server=str(dest.get("server") or dest.get("name") or "https://kubernetes.default.svc"),
-        dest_namespace=str(dest.get("namespace") or ""), sources=tuple(sources), automated=automated,
-        generated_by=generated_by, hydrator=hydrator,
+        name=name, file=file, doc=doc, base=base, project=fields.text(spec, "project", "spec.project") or "default",
+        dest_server=fields.text(dest, "server", "spec.destination.server")
+        or fields.text(dest, "name", "spec.destination.name") or "https://kubernetes.default.svc",
+        dest_namespace=fields.text(dest, "namespace", "spec.destination.namespace") or "",
+        sources=tuple(sources), automated=_automated(spec, fields), generated_by=generated_by, hydrator=hydrator,
     )
 
 
-def _source(raw: Any, origin: Origin, is_local: Callable[[str], bool]) -> Source | None:
+def _sources(spec: dict[Any, Any], origin: Origin, is_local: Callable[[str], bool], fields: Fields) -> list[Source]:
+    """`spec.sources` when it is a list, else `spec.source`."""
+    base = origin.keypath or ()
+    listed = fields.sequence(spec, "sources", "spec.sources")
+    if listed is not None:
+        found = (_source(raw, Origin(origin.path, base + ("spec", "sources", index), origin.doc), is_local,
+                         fields, f"spec.sources[{index}]") for index, raw in enumerate(listed))
+        return [source for source in found if source]
+    single = fields.mapping(spec, "source", "spec.source")
+    source = _source(single, Origin(origin.path, base + ("spec", "source"), origin.doc), is_local, fields,
+                     "spec.source") if single is not None else None
+    return [source] if source else []
+
+
+def _automated(spec: dict[Any, Any], fields: Fields) -> bool:
+    sync = fields.mapping(spec, "syncPolicy", "spec.syncPolicy") or {}
+    automated = sync.get("automated")
+    if isinstance(automated, dict):
+        return automated.get("enabled") is not False  # Argo CD 3.x switch
+    return bool(automated)
+
+
+def _source(raw: Any, origin: Origin, is_local: Callable[[str], bool], fields: Fields, path: str) -> Source | None:
     if not isinstance(raw, dict):
+        fields.note(f"{path} is {type_name(raw)}, expected a mapping; ignored")
         return None
-    helm: dict[str, Any] = raw["helm"] if isinstance(raw.get("helm"), dict) else {}
-    params = []
-    for param in helm.get("parameters") or ():
-        if isinstance(param, dict) and param.get("name") is not None:
-            params.append((str(param["name"]), "" if param.get("value") is None else str(param["value"])))
+    helm = fields.mapping(raw, "helm", f"{path}.helm") or {}
+    files = [fields.scalar(item, f"{path}.helm.valueFiles[{index}]")
+             for index, item in enumerate(fields.sequence(helm, "valueFiles", f"{path}.helm.valueFiles") or ())]
     values = helm.get("values")
-    repo_url = str(raw.get("repoURL") or "")
+    if values is not None and not isinstance(values, (str, dict)):
+        fields.note(f"{path}.helm.values is {type_name(values)}, expected text or a mapping; ignored")
+    values_object = fields.mapping(helm, "valuesObject", f"{path}.helm.valuesObject")
+    repo_url = fields.text(raw, "repoURL", f"{path}.repoURL") or ""
+    chart = fields.text(raw, "chart", f"{path}.chart")
     return Source(
-        repo_url=repo_url,
-        path=None if raw.get("path") is None else str(raw["path"]),
-        chart=None if raw.get("chart") is None else str(raw["chart"]),
-        target_revision=str(raw.get("targetRevision") or "HEAD"),
-        ref=None if raw.get("ref") is None else str(raw["ref"]),
-        value_files=tuple(str(f) for f in helm.get("valueFiles") or () if f is not None),
+        repo_url=repo_url, path=fields.text(raw, "path", f"{path}.path"), chart=chart,
+        target_revision=fields.text(raw, "targetRevision", f"{path}.targetRevision") or "HEAD",
+        ref=fields.text(raw, "ref", f"{path}.ref"),
+        value_files=tuple(f for f in files if f is not None),
         values_text=values if isinstance(values, str) else None,
-        values_object=helm.get("valuesObject") if isinstance(helm.get("valuesObject"), dict)
-        else (values if isinstance(values, dict) else None),
-        parameters=tuple(params),
-        ignore_missing_value_files=bool(helm.get("ignoreMissingValueFiles")),
-        local=is_local(repo_url) and raw.get("chart") is None,
+        values_object=values_object if values_object is not None else (values if isinstance(values, dict) else None),
+        parameters=_parameters(helm, fields, f"{path}.helm.parameters"),
+        ignore_missing_value_files=fields.flag(helm, "ignoreMissingValueFiles", f"{path}.helm.ignoreMissingValueFiles"),
+        local=is_local(repo_url) and chart is None,
         origin=origin,
     )
 
 
-def _application_set(data: dict[str, Any], *, file: str, doc: int,
-                     is_local: Callable[[str], bool]) -> tuple[list[ArgoApp], list[str]]:
-    name = str((data.get("metadata") or {}).get("name") or "?")
-    spec = data.get("spec") or {}
-    template = spec.get("template") if isinstance(spec, dict) else None
-    if not isinstance(template, dict):
-        return [], [f"{file}: ApplicationSet {name} has no template; its Applications are not modeled"]
-    notices: list[str] = []
-    params: list[dict[str, Any]] = []
-    for generator in spec.get("generators") or ():
-        rows = _static_params(generator)
-        if rows is None:
-            kinds = ", ".join(sorted(generator)) if isinstance(generator, dict) else "?"
-            notices.append(f"{file}: ApplicationSet {name}: the {kinds} generator is not static; "
-                           "the Applications it makes are not modeled")
+def _parameters(helm: dict[Any, Any], fields: Fields, path: str) -> tuple[tuple[str, str], ...]:
+    """`helm.parameters` as (name, value); the ones Helm would refuse are named in a notice (and
+    values.parameters_to_values leaves them out, as `helm template` fails on them)."""
+    params = []
+    for index, param in enumerate(fields.sequence(helm, "parameters", path) or ()):
+        if not isinstance(param, dict):
+            fields.note(f"{path}[{index}] is {type_name(param)}, expected a mapping; ignored")
             continue
-        params.extend(rows)
-    apps = []
-    for element in params:
-        rendered = _render(template, element)
-        if _has_template(rendered):
-            notices.append(f"{file}: ApplicationSet {name}: template fields left unresolved for element "
-                           f"{_describe(element)}; that Application is not modeled")
-            continue
-        app = _application(rendered, file=file, doc=doc, base=("spec", "template"), is_local=is_local,
-                           generated_by=f"ApplicationSet {name}")
-        if app:
-            apps.append(app)
-    return apps, notices
+        name = fields.text(param, "name", f"{path}[{index}].name")
+        if name is not None:
+            params.append((name, fields.text(param, "value", f"{path}[{index}].value") or ""))
+    for name, why in helmset.parameter_problems(tuple(params)):
+        fields.note(f"helm parameter {shown(name)}: {why}; it is left out of the values")
+    return tuple(params)
 
 
-def _static_params(generator: Any) -> list[dict[str, Any]] | None:
-    """Parameter sets of a generator that needs no cluster or remote repo, else None."""
-    if not isinstance(generator, dict):
-        return None
-    if isinstance(generator.get("list"), dict):
-        elements = generator["list"].get("elements")
-        if not isinstance(elements, list) or generator["list"].get("elementsYaml"):
-            return None
-        return [_flatten(e) for e in elements if isinstance(e, dict)]
-    if isinstance(generator.get("matrix"), dict):
-        parts = [_static_params(g) for g in generator["matrix"].get("generators") or ()]
-        if len(parts) != 2 or any(p is None for p in parts):
-            return None
-        return [{**a, **b} for a in parts[0] or () for b in parts[1] or ()]
-    return None
-
-
-def _flatten(element: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """List elements may nest (`{{values.x}}`, `{{.a.b}}`): expose every dotted path too."""
-    out: dict[str, Any] = {}
-    for key, value in element.items():
-        out[f"{prefix}{key}"] = value
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
+def raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The source mappings of an Application, or of an ApplicationSet's template, as they are written,
+    with `helm.valueFiles` always a list of strings: for reading before the documents are parsed."""
+    spec = data.get("spec")
+    if data.get("kind") == "ApplicationSet":
+        template = spec.get("template") if isinstance(spec, dict) else None
+        spec = template.get("spec") if isinstance(template, dict) else None
+    if not isinstance(spec, dict):
+        return []
+    listed = spec.get("sources")
+    raw: list[Any] = listed if isinstance(listed, list) else [spec.get("source")]
+    out = []
+    for source in raw:
+        if isinstance(source, dict):
+            helm = source.get("helm")
+            if isinstance(helm, dict):
+                files = helm.get("valueFiles")
+                files = [str(f) for f in files if isinstance(f, (str, int, float))] if isinstance(files, list) else []
+                source = {**source, "helm": {**helm, "valueFiles": files}}
+            out.append(source)
     return out
-
-
-def _render(value: Any, params: dict[str, Any]) -> Any:
-    if isinstance(value, str):
-        def substitute(match: re.Match[str]) -> str:
-            key = match.group(1)
-            return str(params[key]) if key in params and not isinstance(params[key], (dict, list)) \
-                else match.group(0)
-        return _TEMPLATE.sub(substitute, value)
-    if isinstance(value, dict):
-        return {_render(k, params): _render(v, params) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_render(v, params) for v in value]
-    return value
-
-
-def _has_template(value: Any) -> bool:
-    return any("{{" in text for text in _strings(value))
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def _describe(element: dict[str, Any]) -> str:
-    simple = {k: v for k, v in element.items() if not isinstance(v, (dict, list)) and "." not in k}
-    return ", ".join(f"{k}={v}" for k, v in list(simple.items())[:3]) or "?"
 
 
 def chart_source(app: ArgoApp) -> Source | None:

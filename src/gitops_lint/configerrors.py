@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gitops_lint.yamlio import format_keypath
+from gitops_lint.yamlio import format_keypath, type_name as kind
 
 RULE_ID = re.compile(r"^[a-z]+/[a-z0-9-]+$")
 _TYPES = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
@@ -20,19 +20,6 @@ _FORMS = {r"^\d{4}-\d{2}-\d{2}$": "a date written YYYY-MM-DD",
           r"\{env\}": "a pattern containing {env}", RULE_ID.pattern: "a rule id (category/name, e.g. parity/drift)"}
 # ruamel's messages quote what they found ('found undefined alias %r'); token names like '<scalar>' stay
 _QUOTED = re.compile(r"'(?!<[a-z ]+>')[^'\n]*'|\"[^\"\n]*\"")
-
-
-def kind(value: Any) -> str:
-    """What a YAML value is, in the words a message uses (never the value itself)."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a value"
 
 
 def describe(error: Any, schema: dict[str, Any]) -> str:

@@ -61,7 +61,7 @@ def _walk(node: Any, path: KeyPath, origin: Callable[[KeyPath], Origin | None] |
 def _kustomize(items: list[Any], path: KeyPath,
                origin: Callable[[KeyPath], Origin | None] | None) -> Iterator[Image]:
     """Kustomize `images: [{name, newName, newTag, digest}]`; entries without a tag or digest keep the
-    base's tag, which is not known here, so they are skipped."""
+    base's tag, which is not known here, so they are skipped. Fields of another type are absent."""
     for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
@@ -69,9 +69,10 @@ def _kustomize(items: list[Any], path: KeyPath,
         if not tag and not digest:
             continue
         here = path + (index,)
-        repository = str(item.get("newName") or item["name"])
+        new_name = _text(item.get("newName"))
+        repository = new_name or item["name"]
         tag_key = "newTag" if tag else "digest"
-        repo_key = "newName" if item.get("newName") else "name"
+        repo_key = "newName" if new_name else "name"
         yield Image(here, "", repository, tag, digest, origin(here + (tag_key,)) if origin else None,
                     origin(here + (repo_key,)) if origin else None, kind="kustomize")
 
@@ -87,7 +88,7 @@ def _from_mapping(node: dict[Any, Any], path: KeyPath,
         repo_key = "name"
     if repo_key is None or not node[repo_key] or not _REF.match(node[repo_key]) or "://" in node[repo_key]:
         return None
-    registry = str(node.get("registry") or "")
+    registry = _text(node.get("registry"))
     repository = str(node[repo_key])
     tag = _text(node.get("tag"))
     digest = _text(node.get("digest") or node.get("sha") or "")
@@ -107,7 +108,8 @@ def _from_mapping(node: dict[Any, Any], path: KeyPath,
 
 
 def _text(value: Any) -> str:
-    if value is None or value is False:
+    """A scalar as text; a mapping or list where text belongs counts as not set."""
+    if value is None or value is False or isinstance(value, (dict, list)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -1,4 +1,8 @@
-"""Key path patterns: `**.resources`, `ingress.tls`, `*.image.tag` (`*` one key, `**` any number)."""
+"""Key path patterns: `**.resources`, `ingress.tls`, `*.image.tag` (`*` one key, `**` any number).
+
+Matching keeps the set of key positions a pattern prefix reaches as the bits of one integer, so
+`**.**.**…` costs keys × segments, not the exponential number of ways to split the keys.
+"""
 from __future__ import annotations
 
 import fnmatch
@@ -16,16 +20,21 @@ def _segments(pattern: str) -> tuple[str, ...]:
 
 
 def matches(keypath: KeyPath, pattern: str) -> bool:
-    return _match(tuple(str(k) for k in keypath), _segments(pattern))
-
-
-def _match(keys: tuple[str, ...], segs: tuple[str, ...]) -> bool:
-    if not segs:
-        return not keys
-    head, rest = segs[0], segs[1:]
-    if head == "**":
-        return any(_match(keys[index:], rest) for index in range(len(keys) + 1))
-    return bool(keys) and fnmatch.fnmatchcase(keys[0], head) and _match(keys[1:], rest)
+    keys = [str(k) for k in keypath]
+    reached = 1  # bit i: the segments so far match keys[:i]
+    for segment in _segments(pattern):
+        if segment == "**":  # any number of keys: every position from the first one reached
+            reached &= -reached
+            reached = ((1 << (len(keys) + 1)) - 1) & ~(reached - 1)
+            continue
+        moved = 0
+        for index, key in enumerate(keys):
+            if reached >> index & 1 and fnmatch.fnmatchcase(key, segment):
+                moved |= 1 << (index + 1)
+        reached = moved
+        if not reached:
+            return False
+    return bool(reached >> len(keys) & 1)
 
 
 @lru_cache(maxsize=64)
@@ -80,5 +89,14 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, default=str, separators=(", ", ": "))
+        return json.dumps(_textual_keys(value), sort_keys=True, default=str, separators=(", ", ": "))
     return str(value)
+
+
+def _textual_keys(value: Any) -> Any:
+    """YAML keys may be null, numbers or booleans next to strings, which json cannot sort together."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else show(k): _textual_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_textual_keys(item) for item in value]
+    return value

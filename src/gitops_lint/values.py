@@ -5,10 +5,9 @@ deletes the key), then `helm.values`, `helm.valuesObject`, then `helm.parameters
 """
 from __future__ import annotations
 
-import re
 from typing import Any, NamedTuple
 
-from gitops_lint import yamlio
+from gitops_lint import helmset, yamlio
 from gitops_lint.model import KeyPath, Origin
 
 
@@ -77,68 +76,18 @@ def effective(layers: list[Layer]) -> Effective:
     return Effective(data if isinstance(data, dict) else {}, tuple(layers))
 
 
-_INDEX = re.compile(r"^(.*?)\[(\d+)\]$")
-
-
 def parameters_to_values(parameters: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], list[KeyPath]]:
-    """`helm.parameters` (`--set` names: dots, `\\.` escapes, `[i]` indices) as a values tree.
+    """`helm.parameters` (`--set name=value`, read as Helm's strvals reads them) as a values tree.
 
-    Returns the tree and, for each parameter in order, the key path it set.
+    Returns the tree and, for each parameter in order, the key path it set: () for one Helm sets
+    nothing for or refuses (helmset.parameter_problems says why), which is left out of the tree.
     """
     tree: dict[str, Any] = {}
     paths: list[KeyPath] = []
+    budget = helmset.Budget()
     for name, raw in parameters:
-        keypath = _split_set_name(name)
-        paths.append(keypath)
-        _assign(tree, keypath, _set_value(raw))
+        try:
+            paths.append(helmset.apply(tree, name, raw, budget))
+        except helmset.ParameterError:
+            paths.append(())
     return tree, paths
-
-
-def _split_set_name(name: str) -> KeyPath:
-    parts: list[Any] = []
-    for piece in re.split(r"(?<!\\)\.", name):
-        match = _INDEX.match(piece)
-        indices: list[int] = []
-        while match:  # a[0][1] -> a, 0, 1
-            piece, index = match.groups()
-            indices.insert(0, int(index))
-            match = _INDEX.match(piece)
-        if piece:
-            parts.append(piece.replace("\\.", "."))
-        parts.extend(indices)
-    return tuple(parts)
-
-
-def _set_value(raw: str) -> Any:
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered == "null":
-        return None
-    if re.fullmatch(r"-?\d+", raw) and not (len(raw) > 1 and raw.lstrip("-").startswith("0")):
-        return int(raw)
-    return raw
-
-
-def _assign(tree: Any, keypath: KeyPath, value: Any) -> None:
-    node = tree
-    for index, key in enumerate(keypath):
-        last = index == len(keypath) - 1
-        nxt = keypath[index + 1] if not last else None
-        empty: Any = [] if isinstance(nxt, int) else {}
-        if isinstance(key, int):
-            while len(node) <= key:
-                node.append(None)
-            if last:
-                node[key] = value
-            else:
-                if not isinstance(node[key], (dict, list)):
-                    node[key] = empty
-                node = node[key]
-        else:
-            if last:
-                node[key] = value
-            else:
-                if not isinstance(node.get(key), (dict, list)):
-                    node[key] = empty
-                node = node[key]

@@ -183,6 +183,19 @@ def value_at(data: Any, keypath: KeyPath, default: Any = None) -> Any:
         return default
 
 
+def type_name(value: Any) -> str:
+    """What a loaded YAML value is, in the words messages use (never the value itself)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a value"
+
+
 def format_keypath(keypath: KeyPath) -> str:
     """`('image', 'tag')` -> `image.tag`, `('tolerations', 0)` -> `tolerations[0]`."""
     out = ""
