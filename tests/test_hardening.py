@@ -525,8 +525,6 @@ def test_a_malformed_application_field_is_a_notice(tmp_path: Path, helm: str, no
     assert f"argocd/dev.yaml: Application app-dev: {note}" in _notes(report)
 
 
-@pytest.mark.xfail(strict=True, reason="discover._raw_sources/_local_matcher read these fields untyped; the fix is "
-                                       "to return argocd.raw_sources(data) there (issue 8 report)")
 @pytest.mark.parametrize("name, text", [
     ("argocd/set.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\n"
                         "spec: {template: x}\n"),

@@ -107,3 +107,25 @@ def test_a_kustomize_base_image_without_a_tag_in_prod(tmp_path: Path) -> None:
         "the registry's latest build decides what runs",
         "db/base/statefulset.yaml:9:18 promotion/mutable-tag stage runs postgres with no tag and no digest: "
         "the registry's latest build decides what runs"]
+
+
+def _manifest(tag: str) -> str:
+    return ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+            f"      containers:\n        - name: web\n          image: registry.example.com/team/web:{tag}\n"
+            "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n")
+
+
+def test_plain_manifest_directories_per_env_with_history(tmp_path: Path) -> None:
+    """`cluster/web-<env>/deploy.yaml`: no chart, no kustomization, just manifests per env."""
+    root = make_repo(tmp_path / "r", history=[
+        ("2026-10-01T09:00:00+00:00", "bootstrap", {f"cluster/web-{e}/deploy.yaml": _manifest("14")
+                                                     for e in ("dev", "staging", "production")}),
+        ("2026-10-01T12:00:00+00:00", "dev 15", {"cluster/web-dev/deploy.yaml": _manifest("15")}),
+        ("2026-10-02T09:00:00+00:00", "staging 15", {"cluster/web-staging/deploy.yaml": _manifest("15")}),
+        ("2026-10-03T09:00:00+00:00", "production 15", {"cluster/web-production/deploy.yaml": _manifest("15")}),
+        ("2026-10-04T09:00:00+00:00", "production 16", {"cluster/web-production/deploy.yaml": _manifest("16")})])
+    sha = git(root, "log", "-1", "--format=%h", "--abbrev=10").strip()
+    assert finding_lines(lint(root, only={"promotion/untested-tag"})) == [
+        "cluster/web-production/deploy.yaml:9:18 promotion/untested-tag production runs "
+        "registry.example.com/team/web:16, which never ran in staging (staging ran 14, 15 on branch main; 16 never "
+        f"ran in dev either); it reached production in commit {sha} (2026-10-04 09:00:00 UTC)"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gitops_lint import argocd, gitio, layouts
+from gitops_lint import argocd, gitio, layouts, manifestdirs
 from gitops_lint.cache import DiskCache
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
@@ -59,6 +59,11 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
                                              consumers=consumers, argo_charts=argo_charts, taken=set(grouped))
     for name, deps in found.items():
         grouped[name].extend(deps)
+    used = {p for deps in grouped.values() for d in deps for p in d.value_files} | {a.file for a in argo_apps}
+    skip = set(charts) | {posixpath.dirname(f) for f in files if posixpath.basename(f) in KUSTOMIZATIONS}
+    for name, deps in manifestdirs.deployments(yaml_files, cache, scheme, taken=used, skip_dirs=skip).items():
+        if name not in grouped:
+            grouped[name].extend(deps)
     _declared_layouts(config, files, grouped)
     apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
             for name, deps in sorted(grouped.items())]
@@ -212,14 +217,7 @@ def _placeholder(url: str) -> bool:
 
 
 def _raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = data.get("spec") or {}
-    if isinstance(spec, dict) and data.get("kind") == "ApplicationSet":
-        spec = (spec.get("template") or {}).get("spec") or {}
-    if not isinstance(spec, dict):
-        return []
-    raw: list[Any] = spec["sources"] if isinstance(spec.get("sources"), list) else [spec.get("source")]
-    return [s for s in raw if isinstance(s, dict)]
-
+    return argocd.raw_sources(data)  # typed: read before the documents are parsed
 
 def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deployment | None:
     role, display, name = _argo_env(app, scheme)

@@ -43,6 +43,21 @@ def request(dep: Deployment, chart_values: str | None, layers: list[Any]) -> Any
     return None
 
 
+def manifest_objects(dep: Deployment, cache: Any) -> tuple[Any, ...]:
+    """The objects of an env made of plain manifests, each named by its file."""
+    from gitops_lint.render import RenderedObject
+
+    out = []
+    for path in dep.value_files:
+        loaded = cache.load(path)
+        for doc in loaded.docs if loaded is not None else ():
+            data = doc.data
+            if isinstance(data, dict) and isinstance(data.get("kind"), str):
+                meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+                out.append(RenderedObject(data["kind"], str(meta.get("name") or ""), dep.namespace, data, path))
+    return tuple(out)
+
+
 def pod_images(objects: tuple[RenderedObject, ...]) -> Iterator[tuple[RenderedObject, KeyPath, str]]:
     """(object, key path of the `image` field inside it, image text) of every container."""
     for obj in objects:

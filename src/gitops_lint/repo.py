@@ -127,6 +127,8 @@ class RepoModel:
         return self._rendered[key]
 
     def _render(self, dep: Deployment) -> tuple[Any, ...] | None:
+        if dep.kind == "manifests":  # plain manifests are what they render to
+            return rendered.manifest_objects(dep, self.cache)
         chart_values = f"{dep.chart_dir}/values.yaml" if dep.chart_dir else "values.yaml"
         if not self.render or (dep.kind == "helm" and not self._has_templates(dep)):
             return None
