@@ -371,6 +371,13 @@ def test_a_huge_config_is_refused_before_it_is_read(tmp_path: Path) -> None:
                                             "error, warning, info, or a mapping, got a string"),
     (f"rules:\n  {CANARY}: off\n", ":2 (rules): invalid configuration: a key is not a rule id (category/name, "
                                    "e.g. parity/drift)"),
+    (f"rules:\n  parity/drift:\n    allow: {CANARY}\n", ":3 (rules.parity/drift.allow): invalid parameters: "
+                                                      "expected a list, got a string"),
+    (f"rules:\n  promotion/mutable-tag:\n    extra_tags: {{a: {CANARY}}}\n",
+     ":3 (rules.promotion/mutable-tag.extra_tags): invalid parameters: expected a list, got a mapping"),
+    (f"rules:\n  parity/drift:\n    {CANARY}: 1\n", ":3 (rules.parity/drift): invalid parameters: unknown key "
+                                                   "(allowed here: allow, envs, ignore_env_names, keys, "
+                                                   "skip_when_autoscaled)"),
     ("environments:\n  production: live\n", ":2 (environments.production): names a role that is not in "
                                              "environments.order"),
     (f"environments:\n  aliases:\n    {CANARY}: 5\n", ":3 (environments.aliases.*): invalid configuration: "

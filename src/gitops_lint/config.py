@@ -111,6 +111,7 @@ def from_data(data: Any, shown: str | None, *,
                           line=_line(positions or {}, ("environments", "production")),
                           keypath="environments.production")
     _check_layouts(data.get("layouts", ()), shown, positions or {})
+    _check_rule_params(data.get("rules", {}), shown, positions or {})
     return Config(path=shown, rules=dict(data.get("rules", {})), scheme=scheme,
                   exclude=DEFAULT_EXCLUDES + tuple(data.get("exclude", ())),
                   exemptions=tuple(data.get("exemptions", ())), layouts=tuple(data.get("layouts", ())))
@@ -121,19 +122,23 @@ def _validate(data: Any, shown: str | None, positions: dict[Any, Any]) -> None:
 
     validator = jsonschema.Draft202012Validator(config_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if not errors:
-        return
-    error = jsonschema.exceptions.best_match(errors) or errors[0]
-    keypath = tuple(error.absolute_path)
+    if errors:
+        error = jsonschema.exceptions.best_match(errors) or errors[0]
+        _raise(error, config_schema(), (), shown, positions, _schema_words(), "invalid configuration")
+
+
+def _raise(error: Any, schema: dict[str, Any], base: tuple[Any, ...], shown: str | None,
+           positions: dict[Any, Any], words: frozenset[str], what: str) -> None:
+    """A jsonschema error as a ConfigError at the offending key's line, quoting nothing."""
+    keypath = base + tuple(error.absolute_path)
     where = keypath  # the line of the offending key, found without naming it
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         extra = [key for key in error.instance if key not in error.schema.get("properties", {})]
         where = keypath + tuple(extra[:1])
     elif "propertyNames" in error.schema_path:
         where = keypath + (error.instance,)
-    raise ConfigError(f"invalid configuration: {configerrors.describe(error, config_schema())}",
-                      path=shown or "<config>", line=_line(positions, where),
-                      keypath=configerrors.shown_keypath(keypath, _schema_words()) or None)
+    raise ConfigError(f"{what}: {configerrors.describe(error, schema)}", path=shown or "<config>",
+                      line=_line(positions, where), keypath=configerrors.shown_keypath(keypath, words) or None)
 
 
 def _line(positions: dict[Any, Any], keypath: tuple[Any, ...]) -> int | None:
@@ -152,6 +157,31 @@ def _check_layouts(layouts: Any, shown: str | None, positions: dict[Any, Any]) -
             raise ConfigError(f"invalid configuration: {exc}", path=shown or "<config>",
                               line=_line(positions, ("layouts", index, "files")),
                               keypath=f"layouts[{index}].files") from None
+
+
+def _check_rule_params(rules: dict[str, Any], shown: str | None, positions: dict[Any, Any]) -> None:
+    """Rule parameters against their check's schema, with messages that quote nothing (rules.configure
+    checks them again, but its messages would)."""
+    overrides = {rule_id: value for rule_id, value in rules.items() if isinstance(value, dict)}
+    if not overrides:
+        return
+    import jsonschema
+
+    from gitops_lint.checks import get_kind
+    from gitops_lint.rules import load_rules
+
+    for rule in load_rules():
+        if rule.id not in overrides:
+            continue
+        kind = get_kind(rule.kind)
+        params = {**rule.params, **{k: v for k, v in overrides[rule.id].items()
+                                    if k not in ("severity", "severity_unprotected", "severity_by_case")}}
+        if kind is None:
+            continue
+        error = next(iter(jsonschema.Draft202012Validator(kind.params_schema).iter_errors(params)), None)
+        if error is not None:
+            words = _schema_words() | configerrors.vocabulary(kind.params_schema)
+            _raise(error, kind.params_schema, ("rules", rule.id), shown, positions, words, "invalid parameters")
 
 
 def _shown(path: Path, root: Path) -> str:
