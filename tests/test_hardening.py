@@ -565,3 +565,79 @@ def test_key_path_patterns_cost_keys_times_segments() -> None:
     assert not matches(tuple(f"k{i}" for i in range(60)), ".".join(["**"] * 40) + ".zz")  # exponential before
     assert matches(("a", "b", "c"), "**.**.c") and not matches(("a", "b"), "*")
     assert time.perf_counter() - started < 1
+
+
+# a small fuzz smoke of the new parsers (reproducible: derandomized; the long fuzz suite is tests/fuzz)
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_SMOKE = settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+_PIECES = st.sampled_from(["- ", "? ", ": ", "a: ", "a:", "[", "]", "{", "}", ", ", "'", '"', "#", " ", "\n", "\r",
+                           "\u2028", "x", "|\n", "&a ", "*a", "!t ", "---\n", "\t", "\\", "\n  ", "\n    "])
+_YAMLISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+                            st.sampled_from(["metadata", "name", "spec", "source", "sources", "helm", "valueFiles",
+                                             "parameters", "value", "template", "generators", "list", "elements",
+                                             "matrix", "destination", "syncPolicy", "automated", "repoURL"]),
+                            inner, max_size=5), max_leaves=25)
+
+
+@_SMOKE
+@given(st.lists(_PIECES, max_size=60), st.integers(min_value=1, max_value=40))
+def test_smoke_the_depth_bound_never_undercounts(pieces: list[str], cap: int) -> None:
+    from _ruamel_yaml import CParser
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    from gitops_lint import yamldepth
+
+    text = "".join(pieces)
+    parser, depth, deepest = CParser(text), 0, 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+            deepest = max(deepest, depth)
+    except Exception:  # noqa: BLE001 - a syntax error ends the document where the composer would stop
+        pass
+    finally:
+        parser.dispose()
+    assert yamldepth.nesting_bound(text, cap) > cap or deepest <= cap
+
+
+@_SMOKE
+@given(st.sampled_from(["Application", "ApplicationSet"]), _YAMLISH)
+def test_smoke_any_argo_document_parses_to_apps_and_notices(kind: str, spec: Any) -> None:
+    from gitops_lint import argocd
+
+    data = {"apiVersion": "argoproj.io/v1alpha1", "kind": kind, "metadata": {"name": "app-dev"}, "spec": spec}
+    apps, notices = argocd.parse_doc(data, file="a.yaml", doc=0, is_local=lambda url: True)
+    assert all(isinstance(n, str) for n in notices) and len(apps) <= 1000
+    argocd.raw_sources(data)
+
+
+@_SMOKE
+@given(st.text(alphabet="ab.[]0123456789\\,=-+e", max_size=24), st.text(max_size=8))
+def test_smoke_helm_names_either_set_a_value_or_are_refused(name: str, value: str) -> None:
+    from gitops_lint import helmset
+
+    tree: dict[str, Any] = {}
+    try:
+        path = helmset.apply(tree, name, value, helmset.Budget())
+    except helmset.ParameterError:
+        assert tree == {}  # a refused parameter changes nothing
+        return
+    assert (path == ()) == (tree == {})
+
+
+@_SMOKE
+@given(st.lists(st.sampled_from(["a", "b", "/", "*", "**", "**/", "?", "."]), max_size=7),
+       st.lists(st.sampled_from(["a", "b", "/", ".", "ab"]), max_size=9))
+def test_smoke_globs_mean_what_the_old_regexes_meant(pattern: list[str], path: list[str]) -> None:
+    import re
+
+    from gitops_lint.globs import path_matches
+
+    glob, text = "".join(pattern).strip("/"), "".join(path)
+    regex = "".join("(?:.*/)?" if p == "**/" else ".*" if p == "**" else "[^/]*" if p == "*" else
+                    "[^/]" if p == "?" else re.escape(p) for p in re.findall(r"\*\*/|\*\*|.", glob, re.S))
+    assert path_matches(text, glob) is bool(re.match(f"^{regex}(?:/.*)?$", text))
