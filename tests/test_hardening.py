@@ -377,7 +377,7 @@ def test_a_huge_config_is_refused_before_it_is_read(tmp_path: Path) -> None:
      ":3 (rules.promotion/mutable-tag.extra_tags): invalid parameters: expected a list, got a mapping"),
     (f"rules:\n  parity/drift:\n    {CANARY}: 1\n", ":3 (rules.parity/drift): invalid parameters: unknown key "
                                                    "(allowed here: allow, envs, ignore_env_names, keys, "
-                                                   "skip_when_autoscaled)"),
+                                                   "rendered_scaling, skip_when_autoscaled)"),
     ("environments:\n  production: live\n", ":2 (environments.production): names a role that is not in "
                                              "environments.order"),
     (f"environments:\n  aliases:\n    {CANARY}: 5\n", ":3 (environments.aliases.*): invalid configuration: "

@@ -129,3 +129,37 @@ def test_plain_manifest_directories_per_env_with_history(tmp_path: Path) -> None
         "cluster/web-production/deploy.yaml:9:18 promotion/untested-tag production runs "
         "registry.example.com/team/web:16, which never ran in staging (staging ran 14, 15 on branch main; 16 never "
         f"ran in dev either); it reached production in commit {sha} (2026-10-04 09:00:00 UTC)"]
+
+
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  minReplicas: {{ .Values.minReplica }}
+  maxReplicas: {{ .Values.maxReplica }}
+"""
+
+
+def test_non_standard_autoscaling_keys_and_an_hpa_object(tmp_path: Path) -> None:
+    """Autoscaling through `minReplica`/`maxReplica` (no convention knows them): the rendered HPA differs."""
+    files = {**CHART, "web/templates/hpa.yaml": HPA,
+             "web/values-stage.yaml": "minReplica: 1\nmaxReplica: 2\n", "web/values-prod.yaml": "minReplica: 3\nmaxReplica: 9\n"}
+    root = make_repo(tmp_path / "r", files)
+    assert finding_lines(lint(root, only={"parity/replicas"})) == [
+        "web/values-stage.yaml:1:13 parity/replicas stage sets HorizontalPodAutoscaler web minReplicas to 1, but prod "
+        "sets 3 (web/templates/hpa.yaml)",
+        "web/values-stage.yaml:2:13 parity/replicas stage sets HorizontalPodAutoscaler web maxReplicas to 2, but prod "
+        "sets 9 (web/templates/hpa.yaml)"]
+
+
+def test_an_hpa_manifest_in_kustomize_overlays(tmp_path: Path) -> None:
+    hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  minReplicas: 2\n  maxReplicas: 10\n"
+    patch = ("- op: replace\n  path: /spec/minReplicas\n  value: 1\n")
+    files = {"api/base/kustomization.yaml": "resources: [hpa.yaml]\n", "api/base/hpa.yaml": hpa,
+             "api/overlays/stage/kustomization.yaml": ("resources: [../../base]\npatches:\n  - path: hpa-patch.yaml\n"
+                                                       "    target: {kind: HorizontalPodAutoscaler, name: api}\n"),
+             "api/overlays/stage/hpa-patch.yaml": patch, "api/overlays/prod/kustomization.yaml": "resources: [../../base]\n"}
+    root = make_repo(tmp_path / "r", files)
+    lines = finding_lines(lint(root, only={"parity/replicas"}))
+    assert [line.split(" ", 1)[1] for line in lines] == [
+        "parity/replicas stage sets HorizontalPodAutoscaler api minReplicas to 1, but prod sets 2 (api/base/hpa.yaml)"]

@@ -141,6 +141,27 @@ def _find(data: Any, text: str, path: KeyPath) -> Iterator[KeyPath]:
         yield path
 
 
+_SCALED = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")
+
+
+def scaling(objects: tuple[RenderedObject, ...]) -> dict[str, tuple[int, str]]:
+    """`Deployment web replicas` / `HorizontalPodAutoscaler web minReplicas` -> (number, source file)."""
+    out: dict[str, tuple[int, str]] = {}
+    for obj in objects:
+        spec = obj.object.get("spec") if isinstance(obj.object.get("spec"), dict) else {}
+        if obj.kind in _SCALED:
+            fields: tuple[str, ...] = ("replicas",)
+        elif obj.kind == "HorizontalPodAutoscaler":
+            fields = ("minReplicas", "maxReplicas")
+        else:
+            continue
+        for field in fields:
+            value = spec.get(field)
+            if isinstance(value, int) and not isinstance(value, bool):
+                out[f"{obj.kind} {obj.name} {field}"] = (value, obj.source)
+    return out
+
+
 def ingress_coverage(objects: tuple[RenderedObject, ...]) -> list[tuple[RenderedObject, list[str], bool]]:
     """Each rendered Ingress: its hosts, and whether TLS covers every one of them."""
     from gitops_lint.checks.exposure import covers

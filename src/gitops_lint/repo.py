@@ -155,6 +155,12 @@ class RepoModel:
             return None
         return result.objects
 
+    def trace_number(self, dep: Deployment, number: int) -> Origin | None:
+        """Where the env's values set `number`, when exactly one key holds it."""
+        values = self.effective(dep)
+        path = rendered._trace(values.data, str(number))
+        return values.origin(path) if path is not None else None
+
     def _has_templates(self, dep: Deployment) -> bool:
         prefix = f"{dep.chart_dir}/templates/" if dep.chart_dir else "templates/"
         return self.chart_file(dep) is not None and any(f.startswith(prefix) for f in self.files)

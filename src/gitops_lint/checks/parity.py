@@ -18,8 +18,10 @@ _FACTORS: dict[str | None, Any] = {None: 1, "m": Decimal("0.001"), "k": 10**3, "
             "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 
 
-def compared_pairs(model: RepoModel, params: dict[str, Any]) -> Iterator[tuple[Deployment, Deployment]]:
-    """(rehearsal, production) pairs: production and the protected env just before it."""
+def compared_pairs(model: RepoModel, params: dict[str, Any], *,
+                   any_kind: bool = False) -> Iterator[tuple[Deployment, Deployment]]:
+    """(rehearsal, production) pairs: production and the protected env just before it (both Helm
+    values, unless `any_kind`)."""
     roles = params.get("envs")
     for app in model.apps:
         for dep in app.deployments:
@@ -34,7 +36,7 @@ def compared_pairs(model: RepoModel, params: dict[str, Any]) -> Iterator[tuple[D
                 if rehearsal is not None and not rehearsal.env.protected:
                     from gitops_lint.checks.structure import plays_stage
                     rehearsal = plays_stage(model, dep)
-            if rehearsal is not None and rehearsal.kind == dep.kind == "helm":  # values to compare
+            if rehearsal is not None and (any_kind or rehearsal.kind == dep.kind == "helm"):  # values to compare
                 yield rehearsal, dep
 
 
@@ -43,6 +45,7 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     presence = {k["path"] for k in params["keys"] if isinstance(k, dict) and k.get("compare") == "presence"}
     allow = list(params.get("allow", ()))
     fold = model.scheme.fold if params.get("ignore_env_names", True) else None
+    reported: set[tuple[str, str, str]] = set()
     for stage, prod in compared_pairs(model, params):
         left, right = model.effective(stage), model.effective(prod)
         matched = sorted(set(keypaths.find(left.data, patterns)) | set(keypaths.find(right.data, patterns)),
@@ -70,11 +73,38 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 if origin is None and stage.value_files:
                     origin = Origin(stage.value_files[-1])  # not set anywhere: the env's own file
                 shape = "missing" if mine is MISSING else "extra" if other is MISSING else case
+                reported.add((stage.app, stage.env.name, keypaths.show(mine)))
                 yield Hit(shape if case == "default" else case, origin, stage.app, stage.env.name, {
                     "env": stage.env.name, "prod_env": prod.env.name, "key": format_keypath(leaf),
                     "value": keypaths.show(mine), "prod_value": keypaths.show(other), "prod_where": prod_where,
                     "file": _own_file(origin, stage, prod),
                 }, anchor=format_keypath(leaf), protected=stage.env.protected)
+
+
+    if params.get("rendered_scaling"):
+        yield from _rendered_scaling(model, params, reported)
+
+
+def _rendered_scaling(model: RepoModel, params: dict[str, Any], reported: set[tuple[str, str, str]]) -> Iterator[Hit]:
+    """Scaling as rendered (workload replicas, HPA min/max): keys no convention names
+    (`minReplica`), HPA manifests, Kustomize patches. Located at the values key that holds stage's
+    number when exactly one does, else at the manifest or template."""
+    from gitops_lint.rendered import scaling
+
+    for stage, prod in compared_pairs(model, params, any_kind=True):
+        ours, theirs = model.rendered_objects(stage), model.rendered_objects(prod)
+        if ours is None or theirs is None:
+            continue
+        mine, other = scaling(ours), scaling(theirs)
+        for key in sorted(set(mine) & set(other)):
+            (a, source), (b, prod_source) = mine[key], other[key]
+            if a == b or (stage.app, stage.env.name, str(a)) in reported:
+                continue
+            origin = model.trace_number(stage, a) or Origin(source)
+            yield Hit("default", origin, stage.app, stage.env.name, {
+                "env": stage.env.name, "prod_env": prod.env.name, "key": key, "value": str(a),
+                "prod_value": str(b), "prod_where": prod_source, "file": _own_file(origin, stage, prod),
+            }, anchor=f"rendered:{key}", protected=stage.env.protected)
 
 
 def _own_file(origin: Origin | None, stage: Deployment, prod: Deployment) -> str:
@@ -146,6 +176,8 @@ _PARAMS = {
                                                                "(`pool-stage`/`pool-prod`) are not drift."},
         "skip_when_autoscaled": {"type": "boolean", "description": "Ignore replica counts where both envs "
                                                                    "enable autoscaling."},
+        "rendered_scaling": {"type": "boolean", "description": "Also compare the rendered workloads' replicas "
+                                                               "and HPA min/max when both envs render."},
     },
 }
 
