@@ -147,7 +147,7 @@ def test_discover_text_and_json(tmp_path: Path) -> None:
     code, out, _ = _invoke("discover", str(root))
     assert code == 0
     assert out.splitlines()[:5] == [
-        "manual-app  (dev → stage → prod)",
+        "manual-app  (dev → stage → prod)  found by: argocd-application",
         "  dev",
         "    application: manual-app-dev (argocd/manual-app-dev.yaml), auto-sync, namespace dev, watches main",
         "    chart:  manual-app-helm",

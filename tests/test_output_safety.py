@@ -193,7 +193,7 @@ def test_discover_text_shows_control_characters(hostile: Path) -> None:
     code, out, err = _cli("discover", str(hostile))
     assert (code, err) == (0, "")
     lines = out.split("\n")
-    assert lines[0] == f"app  (dev → stage → {V_ENV})"
+    assert lines[0] == f"app  (dev → stage → {V_ENV})  found by: argocd-application"
     assert f"  {V_ENV}  [protected, production]" in lines
     assert f"    application: app-{V_ENV} ({V_FILE}), auto-sync, namespace prod, watches main" in lines
     assert lines[-2:] == [f"note: {V_NOTICE}", ""]

@@ -6,12 +6,11 @@ Argo CD Applications decide which files an env uses when they exist; file and di
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gitops_lint import argocd, gitio, layouts, manifestdirs
+from gitops_lint import argocd, gitio, plugins
 from gitops_lint.cache import DiskCache
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
@@ -36,35 +35,11 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     manifests = yaml_files + [f for f in files if f.endswith(".json") and not _is_template(f, charts)]
     unmodeled: list[str] = []
     argo_apps = _argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files))
-    scheme = config.scheme
-    grouped: dict[str, list[Deployment]] = defaultdict(list)
-    file_set = set(files)
-    consumers: dict[str, str] = {}  # values file -> the app whose Application uses it
-    argo_charts: dict[str, str] = {}
-    for app in argo_apps:
-        dep = _argo_deployment(root, app, scheme, file_set)
-        if dep is None:
-            if any(source.local for source in app.sources):
-                unmodeled.append(f"{app.file}: Application {app.name} deploys from this repository, but no env is "
-                                 "named in its name, valueFiles or namespace; it is not modeled (name it after an "
-                                 "env, or add the name under environments.aliases)")
-            continue
-        grouped[dep.app].append(dep)
-        for path in dep.value_files:
-            consumers.setdefault(path, dep.app)
-        if dep.chart_dir is not None:
-            argo_charts.setdefault(dep.chart_dir, dep.app)
-    _merge_variants(grouped, scheme)
-    found, unused = layouts.file_deployments(root, yaml_files, charts, set(files), scheme, cache,
-                                             consumers=consumers, argo_charts=argo_charts, taken=set(grouped))
-    for name, deps in found.items():
-        grouped[name].extend(deps)
-    used = {p for deps in grouped.values() for d in deps for p in d.value_files} | {a.file for a in argo_apps}
-    skip = set(charts) | {posixpath.dirname(f) for f in files if posixpath.basename(f) in KUSTOMIZATIONS}
-    for name, deps in manifestdirs.deployments(yaml_files, cache, scheme, taken=used, skip_dirs=skip).items():
-        if name not in grouped:
-            grouped[name].extend(deps)
-    _declared_layouts(config, files, grouped)
+    ctx = plugins.Context(root, config, cache, files, charts, yaml_files, argo_apps)
+    for layout in plugins.registry():
+        layout.find(ctx)
+    grouped, unused = ctx.grouped, ctx.unused
+    unmodeled += ctx.unmodeled
     apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
             for name, deps in sorted(grouped.items())]
     for model_app in apps:
@@ -82,7 +57,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
                      files=files, notices=notices, git=git, unmodeled=unmodeled)
 
 
-def _declared_layouts(config: Config, files: list[str], grouped: dict[str, list[Deployment]]) -> None:
+def declared_layouts(config: Config, files: list[str], grouped: dict[str, list[Deployment]]) -> None:
     """`layouts:` from the config: each matching file is one more values layer of its app and env."""
     for layout in config.layouts:
         pattern = layout_regex(layout["files"])
@@ -106,7 +81,7 @@ def _declared_layouts(config: Config, files: list[str], grouped: dict[str, list[
                 deps[index] = deps[index]._replace(value_files=deps[index].value_files + (path,))
 
 
-def _merge_variants(grouped: dict[str, list[Deployment]], scheme: EnvScheme) -> None:
+def merge_variants(grouped: dict[str, list[Deployment]], scheme: EnvScheme) -> None:
     """`prod-app-west` and `prod-app-east` beside `dev-app`/`staging-app`, same source: two prod targets of `app`."""
     def key(dep: Deployment) -> tuple[str, str, str] | None:
         src = chart_source(dep.argo) if dep.argo else None
@@ -219,7 +194,7 @@ def _placeholder(url: str) -> bool:
 def _raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
     return argocd.raw_sources(data)  # typed: read before the documents are parsed
 
-def _argo_deployment(root: Path, app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deployment | None:
+def argo_deployment(app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deployment | None:
     role, display, name = _argo_env(app, scheme)
     if role is None:
         return None

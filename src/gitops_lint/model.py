@@ -118,7 +118,8 @@ class Deployment(NamedTuple):
     argo: ArgoApp | None
     namespace: str | None
     revision: str | None  # the git revision the env watches, None = current branch
-    kind: str = "helm"  # "helm": values files; "kustomize": a kustomization (images only, no values)
+    kind: str = "helm"  # "helm": values files; "kustomize": a kustomization; "manifests": plain manifests
+    layout: str = ""  # the layout plug-in that found it (plugins.py)
 
     @property
     def own_file(self) -> str:

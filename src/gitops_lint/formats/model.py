@@ -12,7 +12,7 @@ def _dep_dict(dep: Deployment) -> dict[str, Any]:
     argo = dep.argo
     return {
         "env": dep.env.name, "role": dep.env.role, "protected": dep.env.protected,
-        "production": dep.env.production, "kind": dep.kind, "chart": dep.chart_dir,
+        "production": dep.env.production, "kind": dep.kind, "layout": dep.layout, "chart": dep.chart_dir,
         "value_files": list(dep.value_files),
         "missing_value_files": list(dep.missing_value_files), "namespace": dep.namespace,
         "revision": dep.revision,
@@ -42,7 +42,8 @@ def model_text(model: RepoModel) -> str:
     lines: list[str] = []
     for app in model.apps:
         chain = " → ".join(d.env.name for d in app.deployments)
-        lines.append(f"{app.name}  ({chain})")
+        found_by = ", ".join(sorted({d.layout for d in app.deployments if d.layout}))
+        lines.append(f"{app.name}  ({chain})" + (f"  found by: {found_by}" if found_by else ""))
         for dep in app.deployments:
             tags = [t for t, on in (("protected", dep.env.protected), ("production", dep.env.production)) if on]
             lines.append(f"  {dep.env.name}" + (f"  [{', '.join(tags)}]" if tags else ""))
