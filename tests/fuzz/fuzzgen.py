@@ -83,7 +83,13 @@ TZS = ["+0000", "-1200", "+1400", "+0530", "-0000", "+0100"]
 
 
 def _word() -> st.SearchStrategy[str]:
-    return st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+    """Any printable unicode (control characters come from ODD_SCALARS and the raw damage instead)."""
+    return st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
+
+
+def _dq(text: str) -> str:
+    """A double-quoted YAML scalar (JSON's escapes, but astral characters kept whole, not as surrogate pairs)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +102,7 @@ def scalar_token() -> st.SearchStrategy[tuple[Any, ...]]:
         st.sampled_from(IMAGE_TAGS + KEYS + ENVS + ODD_ENVS),
         st.integers(min_value=-(10 ** 30), max_value=10 ** 30).map(str),
         st.floats(allow_nan=True, allow_infinity=True).map(_float_text),
-        _word().map(json.dumps),  # any unicode, double-quoted
+        _word().map(_dq),  # any unicode, double-quoted
         _word().map(lambda t: "'" + t.replace("'", "''").replace("\n", " ") + "'"),
     ).map(lambda raw: ("scalar", raw))
 
@@ -115,7 +121,7 @@ def key_token() -> st.SearchStrategy[tuple[Any, ...]]:
                            '"\\ud800"', '"a\\nb"', '"' + "k" * 300 + '"', "'quoted key'", "!!binary aGk=",
                            "!!int 7", "? [a, b]", "? {a: 1}", "? [[[[]]]]", "? *undefined", "&ka key"]
                           ).map(lambda k: ("scalar", k))
-    return st.one_of(plain, plain, plain, odd, _word().map(lambda w: ("scalar", json.dumps(w))))
+    return st.one_of(plain, plain, plain, odd, _word().map(lambda w: ("scalar", _dq(w))))
 
 
 def yaml_tree(keys: st.SearchStrategy[tuple[Any, ...]] | None = None, *,
@@ -257,6 +263,14 @@ _NOISE = [":", "-", "[", "]", "{", "}", "&", "*", "!", "|", ">", "'", '"', "%", 
           "\t", "\n", "\r", "\x00", "\ufeff", "\u2028", "\x85", " ", "---\n", "...\n", "<<: *a\n", "\\"]
 
 
+_HEADS = ["", "", "", "", "", "", "---\n", "%YAML 1.1\n---\n", "%YAML 1.2\n---\n", "%YAML 9.9\n---\n",
+          "%TAG ! tag:example.com,2000:\n---\n", "# gitops-lint: ignore[*]\n"]
+_MAP_HEADS = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7)), "x: &a {p: 1}\ny: &b [1]\n"] * 3
+_TAILS = ["", "", "", "", "", "", "---\n", "...\n", "---\nkind: Other\n", "--- *a\n", "# gitops-lint: ignore[parity/*]\n"]
+_MAP_TAILS = ["z: *a\n", "<<: *a\n", "<<: [*a, *b]\n", "<<: 5\n", "image: *a\n"] * 2
+
+
 @st.composite
 def yaml_text(draw: st.DrawFn, tree: st.SearchStrategy[tuple[Any, ...]] | None = None) -> Any:
     """A YAML file's content: an emitted tree, sometimes damaged, re-encoded or multiplied."""
@@ -278,14 +292,9 @@ def yaml_text(draw: st.DrawFn, tree: st.SearchStrategy[tuple[Any, ...]] | None =
             text = text.replace("\n  ", "\n", 1)
         else:
             text = text[at:] + text[:at]
-    head = draw(st.sampled_from(["", "", "", "", "---\n", "%YAML 1.1\n---\n", "%YAML 1.2\n---\n", "%YAML 9.9\n---\n",
-                                 "%TAG ! tag:example.com,2000:\n---\n", "# gitops-lint: ignore[*]\n",
-                                 "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-                                     f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7)),
-                                 "x: &a {p: 1}\ny: &b [1]\n"]))
-    tail = draw(st.sampled_from(["", "", "", "", "---\n", "...\n", "---\nkind: Other\n", "--- *a\n",
-                                 "---\n" + text, "z: *a\n", "<<: *a\n", "<<: [*a, *b]\n", "<<: 5\n",
-                                 "# gitops-lint: ignore[parity/*]\n", "image: *a\n"]))
+    block_map = node[0] == "map" and bool(node[1]) and not text.startswith("{")
+    head = draw(st.sampled_from(_HEADS + (_MAP_HEADS if block_map else [])))
+    tail = draw(st.sampled_from(_TAILS + [f"---\n{text}"] + (_MAP_TAILS if block_map else [])))
     text = head + text + tail
     encoding = draw(st.sampled_from(["utf-8"] * 12 + ["crlf", "utf-8-sig", "utf-16", "utf-16-be", "utf-32",
                                                       "latin-1", "badbytes"]))
@@ -386,6 +395,77 @@ def _mutate(draw: st.DrawFn, node: tuple[Any, ...], *, rate: int) -> tuple[Any, 
     return node
 
 
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: {{ .Values.replicaCount | default 1 }}
+  template:
+    spec:
+      containers:
+        - name: app
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+          resources: {{- toYaml .Values.resources | nindent 12 }}
+"""
+INGRESS = """{{- if .Values.ingress.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  {{- with .Values.ingress.tls }}
+  tls: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+  {{- range .Values.ingress.hosts }}
+    - host: {{ .host | quote }}
+  {{- end }}
+{{- end }}
+"""
+# templates a chart may carry: ordinary ones over odd values, and ones that attack the renderer
+HOSTILE_TEMPLATES = [
+    '{{ repeat 100000000 "x" }}\n',  # 100 MB string
+    '{{ range $i := until 100000000 }}{{ $i }}{{ end }}\n',  # a long loop
+    '{{ range $i := until 2000 }}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: "c{{ $i }}"}\n{{ end }}',
+    '{{ define "self" }}{{ include "self" . }}{{ end }}{{ include "self" . }}\n',  # unbounded recursion
+    '{{ tpl "{{ tpl .Template.Name . }}" . }}\n',
+    '{{ fail "refused by the chart" }}\n', '{{ required "image.tag is required" .Values.nope }}\n',
+    '{{ .Files.Get "../../../../etc/passwd" }}\n{{ .Files.Glob "**" | toYaml }}\n',
+    '{{ lookup "v1" "Secret" "default" "x" | toYaml }}\n', '{{ printf "%0999999999d" 1 }}\n',
+    '{{ end }}\n', '{{ .Values.image.tag.deeper.still }}\n', '{{ toYaml .Values | indent 2 }}\n: [\n',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: "{{ .Values.image }}"}]}\n',
+    '{{ range .Values.ingress.hosts }}{{ .host }}{{ end }}\n', '{{ env "HOME" }}{{ expandenv "$PATH" }}\n',
+    '{{ now | date "2006" }} {{ randAlphaNum 10 }} {{ uuidv4 }}\n', '{{ include "missing" . }}\n',
+    '{{ $x := dict }}{{ range $i := until 50000 }}{{ $_ := set $x (toString $i) (repeat 100 "y") }}{{ end }}{{ toYaml $x }}\n',
+]
+
+
+@st.composite
+def chart_templates(draw: st.DrawFn, app: str) -> dict[str, Any]:
+    files: dict[str, Any] = {f"{app}/templates/deployment.yaml": DEPLOYMENT}
+    if draw(st.booleans()):
+        files[f"{app}/templates/ingress.yaml"] = INGRESS
+    if draw(st.integers(0, 2)) == 0:
+        files[f"{app}/templates/{draw(st.sampled_from(['x.yaml', '_helpers.tpl', 'NOTES.txt', 'sub/y.yaml']))}"] = \
+            draw(st.sampled_from(HOSTILE_TEMPLATES))
+    if draw(st.integers(0, 4)) == 0:
+        files[f"{app}/Chart.yaml"] = draw(st.sampled_from([
+            f"apiVersion: v2\nname: {app}\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n"
+            "    repository: https://charts.example.com\n",
+            f"apiVersion: v2\nname: {app}\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n"
+            "    repository: file://../sub\n",
+            f"apiVersion: v1\nname: {app}\nversion: not-semver\n", f"apiVersion: v2\nname: {app}\nversion: 0.1.0\ntype: library\n",
+            f"apiVersion: v2\nname: {app}\nversion: 0.1.0\nkubeVersion: '>=99.0.0'\n"]))
+        files["sub/Chart.yaml"] = "apiVersion: v2\nname: sub\nversion: 0.1.0\n"
+        files["sub/templates/cm.yaml"] = draw(st.sampled_from(HOSTILE_TEMPLATES))
+    if draw(st.integers(0, 5)) == 0:
+        files[f"{app}/values.schema.json"] = draw(st.sampled_from([
+            '{"type": "object", "required": ["nope"]}', '{"$ref": "http://example.com/s.json"}', "{", "[]",
+            '{"properties": {"image": {"type": "string"}}}']))
+    return files
+
+
 def _special() -> st.SearchStrategy[list[dict[str, Any]]]:
     target = st.sampled_from(["/dev/zero", "/dev/urandom", "/proc/self/environ", "/etc/passwd", "..", "../..",
                               ".", "loop", "values.yaml", "missing.yaml", "/nonexistent", "/proc/kcore",
@@ -439,8 +519,8 @@ def values_case(draw: st.DrawFn) -> dict[str, Any]:
         files[pattern.format(app=app, env=env)] = draw(values_doc(env))
     if draw(st.integers(0, 19)) == 0:  # seconds each: rare, or the other cases starve
         files[f"{app}/values-{draw(st.sampled_from(envs))}.yaml"] = draw(big_file())
-    if draw(st.integers(0, 9)) == 0:
-        files[f"{app}/templates/deployment.yaml"] = "{{ .Values.image.tag }}\n: ::\n"
+    if draw(st.integers(0, 2)) == 0:  # the chart renders (Helm SDK in the render worker)
+        files.update(draw(chart_templates(app)))
     return {"family": "values", "files": files, "special": draw(_special()) if draw(st.integers(0, 7)) == 0 else [],
             "git": draw(_simple_git()), "args": draw(_check_args())}
 
@@ -588,6 +668,8 @@ def argocd_case(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.integers(0, 5)):
             files[f"{app}/values-{env}.yaml"] = draw(values_doc(env)) if draw(st.integers(0, 3)) == 0 \
                 else f"image:\n  tag: '{draw(st.sampled_from(IMAGE_TAGS))}'\nreplicaCount: 2\n"
+    if draw(st.integers(0, 2)) == 0:
+        files.update(draw(chart_templates(app)))
     docs: list[Any] = []
     if draw(st.integers(0, 3)):
         docs.extend(draw(application(app, env, rate=rate)) for env in envs)
@@ -810,6 +892,8 @@ def git_case(draw: st.DrawFn) -> dict[str, Any]:
     refs = draw(st.lists(_ref_name(), min_size=0, max_size=4, unique=True))
     base_files: dict[str, Any] = {f"{app}/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
                                   f"{app}/values.yaml": "image:\n  repository: registry.example.com/team/app\n  tag: '1'\n"}
+    if draw(st.integers(0, 3)) == 0:
+        base_files.update(draw(chart_templates(app)))
     use_argo = draw(st.integers(0, 3)) > 0
     commits = []
     for index in range(draw(st.integers(1, 5))):
