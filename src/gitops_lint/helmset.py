@@ -154,13 +154,13 @@ def _spend(tree: Any, path: KeyPath, budget: Budget) -> None:
     """Charge the list entries this name would create; refuse past the budget."""
     node: Any = tree
     new = 0
-    for position, step in enumerate(path):
-        length = len(node) if isinstance(node, list) else 0
+    for step in path:
         if isinstance(step, int):
+            length = len(node) if isinstance(node, list) else 0
             new += max(0, step + 1 - length)
-        child = (node.get(step) if isinstance(node, dict) else node[step] if step < length else None) \
-            if isinstance(node, (dict, list)) else None
-        node = child
+            node = node[step] if step < length else None
+        else:
+            node = node.get(step) if isinstance(node, dict) else None
     if new > budget.items:
         raise ParameterError(f"with the parameters before it, its list indexes would create more than "
                              f"{MAX_NEW_ITEMS} list entries (one list at Helm's largest index)")
