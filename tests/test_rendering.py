@@ -163,3 +163,19 @@ def test_an_hpa_manifest_in_kustomize_overlays(tmp_path: Path) -> None:
     lines = finding_lines(lint(root, only={"parity/replicas"}))
     assert [line.split(" ", 1)[1] for line in lines] == [
         "parity/replicas stage sets HorizontalPodAutoscaler api minReplicas to 1, but prod sets 2 (api/base/hpa.yaml)"]
+
+
+def test_kustomize_overlays_drift_in_a_patch_is_located_in_the_patch(tmp_path: Path) -> None:
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
+                  "      containers:\n        - name: api\n          image: registry.example.com/api:1\n"
+                  "          resources:\n            requests: {cpu: 500m, memory: 1Gi}\n")
+    patch = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
+             "      containers:\n        - name: api\n          resources:\n            requests:\n              cpu: 250m\n")
+    files = {"api/base/kustomization.yaml": "resources: [deployment.yaml]\n", "api/base/deployment.yaml": deployment,
+             "api/overlays/stage/kustomization.yaml": "resources: [../../base]\npatches:\n  - path: small.yaml\n",
+             "api/overlays/stage/small.yaml": patch,
+             "api/overlays/prod/kustomization.yaml": "resources: [../../base]\n"}
+    root = make_repo(tmp_path / "r", files)
+    assert finding_lines(lint(root, only={"parity/drift"})) == [
+        "api/overlays/stage/small.yaml:11:20 parity/drift stage sets Deployment api container api resources "
+        "requests.cpu to 250m, but prod sets 500m (api/base/deployment.yaml): stage does not rehearse prod"]

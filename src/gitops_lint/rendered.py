@@ -162,6 +162,40 @@ def scaling(objects: tuple[RenderedObject, ...]) -> dict[str, tuple[int, str]]:
     return out
 
 
+_POD_FIELDS = ("nodeSelector", "affinity", "tolerations", "topologySpreadConstraints", "priorityClassName",
+               "securityContext")
+_CONTAINER_FIELDS = ("resources", "livenessProbe", "readinessProbe", "startupProbe", "securityContext")
+
+
+def shaping(objects: tuple[RenderedObject, ...]) -> dict[str, tuple[Any, str]]:
+    """Production-shaping settings as rendered, by a readable key (`Deployment web: container web
+    resources`), with the file each comes from: pod placement and security, each container's
+    resources, probes and security context, PodDisruptionBudgets."""
+    out: dict[str, tuple[Any, str]] = {}
+    for obj in objects:
+        if obj.kind == "PodDisruptionBudget":
+            spec = obj.object.get("spec") if isinstance(obj.object.get("spec"), dict) else {}
+            for field in ("minAvailable", "maxUnavailable"):
+                if field in spec:
+                    out[f"PodDisruptionBudget {obj.name} {field}"] = (spec[field], obj.source)
+            continue
+        base = _POD_PATHS.get(obj.kind)
+        spec = _at(obj.object, base) if base else None
+        if not isinstance(spec, dict):
+            continue
+        for field in _POD_FIELDS:
+            if field in spec:
+                out[f"{obj.kind} {obj.name} {field}"] = (spec[field], obj.source)
+        for key in ("initContainers", "containers"):
+            for container in spec.get(key) if isinstance(spec.get(key), list) else ():
+                if isinstance(container, dict):
+                    for field in _CONTAINER_FIELDS:
+                        if field in container:
+                            out[f"{obj.kind} {obj.name} container {container.get('name')} {field}"] = (
+                                container[field], obj.source)
+    return out
+
+
 def ingress_coverage(objects: tuple[RenderedObject, ...]) -> list[tuple[RenderedObject, list[str], bool]]:
     """Each rendered Ingress: its hosts, and whether TLS covers every one of them."""
     from gitops_lint.checks.exposure import covers

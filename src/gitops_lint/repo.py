@@ -165,6 +165,11 @@ class RepoModel:
         prefix = f"{dep.chart_dir}/templates/" if dep.chart_dir else "templates/"
         return self.chart_file(dep) is not None and any(f.startswith(prefix) for f in self.files)
 
+    def locate_text(self, dep: Deployment, source: str, text: str) -> Origin | None:
+        """Where a rendered value outside the values is written (see `_locate`)."""
+        found = self._locate(dep, rendered_source(source), text)
+        return found if found is not None and found.keypath is not None else None
+
     def _locate(self, dep: Deployment, obj: Any, text: str) -> Origin | None:
         """Where a rendered image outside the values is written: its source manifest, else a manifest
         of the app's tree that holds exactly that text, else the source file itself."""
@@ -227,6 +232,10 @@ class RepoModel:
 
     def problems(self) -> list[YamlProblem]:
         return [p for path in sorted(self.cache.problems) for p in self.cache.problems[path]]
+
+
+class rendered_source(NamedTuple):  # noqa: N801 - a stand-in for a RenderedObject: only its source
+    source: str
 
 
 def _is_template(path: str) -> bool:

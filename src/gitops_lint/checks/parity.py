@@ -83,6 +83,43 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
 
     if params.get("rendered_scaling"):
         yield from _rendered_scaling(model, params, reported)
+    if params.get("rendered_shaping"):
+        yield from _rendered_shaping(model, params, reported, fold)
+
+
+def _rendered_shaping(model: RepoModel, params: dict[str, Any], reported: set[tuple[str, str, str]],
+                      fold: Callable[[str], str] | None) -> Iterator[Hit]:
+    """Pod placement, resources, probes, security context and PDBs as rendered, for every pair that
+    renders (Kustomize overlays and plain manifests too): what the values comparison cannot see.
+    A difference the values comparison already reported is not reported twice."""
+    from gitops_lint.rendered import shaping
+
+    allow = list(params.get("allow", ()))
+    for stage, prod in compared_pairs(model, params, any_kind=True):
+        ours, theirs = model.rendered_objects(stage), model.rendered_objects(prod)
+        if ours is None or theirs is None:
+            continue
+        mine, other = shaping(ours), shaping(theirs)
+        for key in sorted(set(mine) | set(other)):
+            (a, source), (b, prod_source) = mine.get(key, (MISSING, "")), other.get(key, (MISSING, ""))
+            whole = a is MISSING or b is MISSING or not isinstance(a, dict) or not isinstance(b, dict)
+            ours_leaves = {(): a} if whole else keypaths.leaves(a)
+            theirs_leaves = {(): b} if whole else keypaths.leaves(b)
+            for leaf in sorted(set(ours_leaves) | set(theirs_leaves), key=lambda p: tuple(map(str, p))):
+                x, y = ours_leaves.get(leaf, MISSING), theirs_leaves.get(leaf, MISSING)
+                name = " ".join([key, format_keypath(leaf)]).strip()
+                if _same(x, y, fold) or (stage.app, stage.env.name, keypaths.show(x)) in reported \
+                        or any(keypaths.matches((key.rsplit(" ", 1)[-1],) + leaf, p) for p in allow):
+                    continue
+                scalar = isinstance(x, (str, int, float)) and not isinstance(x, bool)
+                origin = (model.trace_number(stage, x) or model.locate_text(stage, source, str(x)) if scalar else None) \
+                    or Origin(source or prod_source)
+                shape = "missing" if x is MISSING else "extra" if y is MISSING else "default"
+                yield Hit(shape, origin, stage.app, stage.env.name, {
+                    "env": stage.env.name, "prod_env": prod.env.name, "key": name, "value": keypaths.show(x),
+                    "prod_value": keypaths.show(y), "prod_where": prod_source or "not rendered",
+                    "file": _own_file(origin, stage, prod),
+                }, anchor=f"rendered:{name}", protected=stage.env.protected)
 
 
 def _rendered_scaling(model: RepoModel, params: dict[str, Any], reported: set[tuple[str, str, str]]) -> Iterator[Hit]:
@@ -178,6 +215,8 @@ _PARAMS = {
                                                                    "enable autoscaling."},
         "rendered_scaling": {"type": "boolean", "description": "Also compare the rendered workloads' replicas "
                                                                "and HPA min/max when both envs render."},
+        "rendered_shaping": {"type": "boolean", "description": "Also compare rendered pod placement, resources, "
+                                                               "probes, security context and PDBs when both envs render."},
     },
 }
 
