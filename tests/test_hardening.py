@@ -328,6 +328,15 @@ def test_a_pattern_over_1024_characters_is_a_config_error(tmp_path: Path) -> Non
 
 # 7. the config file: read like any repo file; no message quotes its content
 
+def _params_of(rule_id: str) -> list[str]:
+    from gitops_lint.checks import get_kind
+    from gitops_lint.rules import load_rules
+
+    kind = get_kind(next(rule.kind for rule in load_rules() if rule.id == rule_id))
+    assert kind is not None
+    return sorted(kind.params_schema["properties"])
+
+
 CANARY = "ghp_CANARY0123456789abcdefSECRET"
 
 
@@ -388,8 +397,7 @@ def test_a_config_named_with_config_is_read_like_a_repo_file_too(tmp_path: Path)
     (f"rules:\n  promotion/mutable-tag:\n    extra_tags: {{a: {CANARY}}}\n",
      ":3 (rules.promotion/mutable-tag.extra_tags): invalid parameters: expected a list, got a mapping"),
     (f"rules:\n  parity/drift:\n    {CANARY}: 1\n", ":3 (rules.parity/drift): invalid parameters: unknown key "
-                                                   "(allowed here: allow, envs, ignore_env_names, keys, "
-                                                   "rendered_scaling, skip_when_autoscaled)"),
+                                                   f"(allowed here: {', '.join(_params_of('parity/drift'))})"),
     ("environments:\n  production: live\n", ":2 (environments.production): names a role that is not in "
                                              "environments.order"),
     (f"environments:\n  aliases:\n    {CANARY}: 5\n", ":3 (environments.aliases.*): invalid configuration: "
