@@ -421,3 +421,12 @@ def test_pr_mode_runs_no_filter_driver_and_leaks_no_config_secret(clone: Path, t
     (clone / ".gitops-lint.yaml").unlink()
     assert CliRunner().invoke(main, ["check", str(clone), "--base", "origin/main"]).exit_code == 1
     assert not canary.exists()
+
+
+@pytest.mark.parametrize("text", ["rules:\n  ghp_CANARYSECRET: off\n  ghp_CANARYSECRET: off\n",
+                                  "a: &x 1\nb: &x 2\nc: *ghp_CANARYSECRET\n"])
+@pytest.mark.parametrize("args", [(), ("--staged",), ("--base", "main")])
+def test_the_policy_file_is_never_echoed(tmp_path: Path, text: str, args: tuple[str, ...]) -> None:
+    root = make_repo(tmp_path / "r", {**_envs("14", "14", "14"), ".gitops-lint.yaml": text})
+    result = CliRunner().invoke(main, ["check", str(root), *args])
+    assert result.exit_code == 2 and "CANARY" not in result.stdout + result.stderr

@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from gitops_lint import gitio, yamlio
+from gitops_lint import gitio
 from gitops_lint.cache import DiskCache, digest, for_repo
-from gitops_lint.config import CONFIG_NAMES, Config, from_data, layout_regex, load_config
+from gitops_lint import configerrors
+from gitops_lint.config import CONFIG_NAMES, Config, config_from_bytes, from_data, layout_regex, load_config
 from gitops_lint.engine import Result, run
 from gitops_lint.errors import ConfigError, GitopsLintError, YamlProblem
 from gitops_lint.model import GitView, Severity
@@ -130,7 +131,8 @@ def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> R
 
 
 def config_in(snapshot: Snapshot, where: str) -> tuple[Config, bytes | None]:
-    """The policy a snapshot holds (defaults when it has none), and its bytes to compare."""
+    """The policy a snapshot holds (defaults when it has none), and its bytes to compare. Read like
+    every repo file (symlinks must stay inside, size bounded); errors quote nothing from it."""
     files = set(snapshot.files())
     for name in CONFIG_NAMES:
         if name not in files:
@@ -138,11 +140,8 @@ def config_in(snapshot: Snapshot, where: str) -> tuple[Config, bytes | None]:
         shown = name if snapshot.kind == "worktree" else f"{name} ({where})"
         try:
             data = snapshot.read(name)
-            loaded = yamlio.load_text(yamlio.decode(data, shown), shown)
         except YamlProblem as problem:
-            raise ConfigError(problem.message, path=shown, line=problem.line) from None
-        if loaded.problems:
-            raise ConfigError(loaded.problems[0].message, path=shown, line=loaded.problems[0].line)
-        document = loaded.docs[0] if loaded.docs else yamlio.Document(None, {})
-        return from_data(document.data, shown, positions=document.positions), data
+            raise ConfigError(configerrors.yaml_message(problem.message, problem.rule), path=shown,
+                              line=problem.line) from None
+        return config_from_bytes(data, shown), data
     return from_data({}, None), None
