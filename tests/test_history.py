@@ -274,10 +274,10 @@ def test_history_window_start_is_a_bootstrap(tmp_path: Path) -> None:
 
 
 def _param_app(env: str, tag: str) -> str:
-    return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: app-{env}\nspec:\n"
-            f"  source:\n    repoURL: https://git.example.com/gitops.git\n    targetRevision: main\n    path: app\n"
-            f"    helm:\n      valueFiles: [values-{env}.yaml]\n      parameters:\n        - name: image.tag\n"
-            f"          value: \"{tag}\"\n  destination:\n    namespace: {env}\n")
+    """`_app` whose image tag is a helm.parameters entry."""
+    return _app(env, "main").replace(f"      valueFiles: [values-{env}.yaml]\n", (
+        f"      valueFiles: [values-{env}.yaml]\n      parameters:\n        - name: image.tag\n"
+        f"          value: \"{tag}\"\n"))
 
 
 def test_helm_parameters_tags_are_followed_through_history(tmp_path: Path) -> None:

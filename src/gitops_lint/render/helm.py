@@ -41,10 +41,7 @@ class HelmRenderer:
         return "helm " + binary_identity(find_binary("helm"))
 
     def plan(self, snapshot: Snapshot, request: RenderRequest, options: Options) -> Plan:
-        try:
-            return _plan(snapshot, request, options)
-        except tree.Refused as exc:
-            return Plan((), " ".join(str(exc).split()))
+        return tree.plan_or_refusal(_plan, snapshot, request, options)
 
     def run(self, snapshot: Snapshot, request: RenderRequest, plan: Plan, options: Options) -> Rendered:
         try:

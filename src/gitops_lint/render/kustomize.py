@@ -44,10 +44,7 @@ class KustomizeRenderer:
         return binary_identity(binary())
 
     def plan(self, snapshot: Snapshot, request: RenderRequest, options: Options) -> Plan:
-        try:
-            return _plan(snapshot, request, options)
-        except tree.Refused as exc:
-            return Plan((), " ".join(str(exc).split()))
+        return tree.plan_or_refusal(_plan, snapshot, request, options)
 
     def run(self, snapshot: Snapshot, request: RenderRequest, plan: Plan, options: Options) -> Rendered:
         start = posixpath.normpath(request.path)

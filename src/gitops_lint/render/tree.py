@@ -26,6 +26,16 @@ class Refused(Exception):
     """A render that must not run; the message is the `Rendered.error`."""
 
 
+def plan_or_refusal(plan: Any, snapshot: Any, request: Any, options: Any) -> Any:
+    """A backend's `plan`, with a refusal turned into a Plan that carries it as its one-line error."""
+    from .base import Plan
+
+    try:
+        return plan(snapshot, request, options)
+    except Refused as exc:
+        return Plan((), " ".join(str(exc).split()))
+
+
 def inside(base: str, relpath: str) -> str:
     """`relpath` (relative to the repo dir `base`) as a repo path; refused when it leaves the repo."""
     if relpath.startswith("/") or "\\" in relpath or "\0" in relpath:
