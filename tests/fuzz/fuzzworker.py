@@ -92,10 +92,10 @@ def _specials(root: Path, specials: list[dict[str, Any]], kinds: tuple[str, ...]
         if item["kind"] not in kinds:
             continue
         path = root / item["path"]
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-        elif path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
+        elif os.path.lexists(path):  # a file, a link (even a broken one) or a FIFO from an earlier entry
+            path.unlink()
         path.parent.mkdir(parents=True, exist_ok=True)
         if item["kind"] == "fifo":
             os.mkfifo(path)

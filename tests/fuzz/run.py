@@ -64,6 +64,7 @@ class FamilyRun:
         self.exits: Counter[str] = Counter()
         self.peak_rss = 0.0
         self.build_errors = 0
+        self.build_messages: Counter[str] = Counter()
         self.failures: dict[str, dict[str, Any]] = {}  # signature -> {count, case, detail}
         self._known: set[str] = set()
         self._shrink_until: float | None = None
@@ -80,6 +81,7 @@ class FamilyRun:
         self.exits[str(outcome["exit"]) if status == "ok" else status] += 1
         if status == "build-error":
             self.build_errors += 1
+            self.build_messages[outcome["error"][:160]] += 1
         self.peak_rss = max(self.peak_rss, outcome.get("hwm_mb", 0.0))
         failure = fuzzworker.judge(outcome)
         if failure is None:
@@ -128,6 +130,7 @@ class FamilyRun:
     def report(self) -> dict[str, Any]:
         return {"family": self.family, "inputs": self.inputs, "exits": dict(self.exits), "peak_rss": self.peak_rss,
                 "build_errors": self.build_errors,
+                "build_messages": dict(self.build_messages),
                 "failures": {sig: {"count": f["count"], "case": f["case"], "detail": f["detail"], "family": self.family}
                              for sig, f in self.failures.items()}}
 
@@ -171,7 +174,7 @@ def _child(args: argparse.Namespace, families: list[str], report_path: Path) -> 
 
 
 def _merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {"inputs": 0, "exits": Counter(), "peak_rss": 0.0, "build_errors": 0, "restarts": 0,
+    merged: dict[str, Any] = {"inputs": 0, "exits": Counter(), "peak_rss": 0.0, "build_errors": 0, "build_messages": Counter(), "restarts": 0,
                               "failures": {}, "per_family": {}}
     for report in reports:
         merged["restarts"] += report["restarts"]
@@ -180,6 +183,7 @@ def _merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
             merged["exits"].update(family["exits"])
             merged["peak_rss"] = max(merged["peak_rss"], family["peak_rss"])
             merged["build_errors"] += family["build_errors"]
+            merged["build_messages"].update(family.get("build_messages", {}))
             merged["per_family"][family["family"]] = (family["inputs"], family["exits"])
             for sig, failure in family["failures"].items():
                 have = merged["failures"].get(sig)
@@ -212,6 +216,8 @@ def _print_summary(merged: dict[str, Any], elapsed: float, out: Path) -> None:
           f" (worker restarts: {merged['restarts']})")
     print(f"memory:          {kinds['memory']} input(s) over the limit; peak RSS of one lint {merged['peak_rss']:.0f} MiB")
     print(f"build errors:    {merged['build_errors']} (cases the harness could not build; not counted as failures)")
+    for message, count in merged["build_messages"].most_common(3):
+        print(f"  {count:>5} x  {message}")
     print(f"distinct failures: {len(failures)}")
     for sig, failure in sorted(failures.items(), key=lambda item: -item[1]["count"]):
         where = save_failure(out, sig, failure)
