@@ -179,3 +179,16 @@ def test_kustomize_overlays_drift_in_a_patch_is_located_in_the_patch(tmp_path: P
     assert finding_lines(lint(root, only={"parity/drift"})) == [
         "api/overlays/stage/small.yaml:11:20 parity/drift stage sets Deployment api container api resources "
         "requests.cpu to 250m, but prod sets 500m (api/base/deployment.yaml): stage does not rehearse prod"]
+
+
+def test_an_ingress_only_the_template_knows_is_located_in_the_template(tmp_path: Path) -> None:
+    ingress = ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n---\napiVersion: networking.k8s.io/v1\n"
+               "kind: Ingress\nmetadata: {name: web}\nspec:\n  rules:\n    - host: web.example.com\n")
+    files = {**CHART, "web/templates/ingress.yaml": ingress, "web/values-stage.yaml": "x: 1\n",
+             "web/values-prod.yaml": "x: 1\n"}
+    root = make_repo(tmp_path / "r", files)
+    assert finding_lines(lint(root, only={"exposure/missing-tls"})) == [
+        "web/templates/ingress.yaml:6:1 exposure/missing-tls prod serves web.example.com through an enabled ingress "
+        "with no TLS (Ingress web.tls is not set)",
+        "web/templates/ingress.yaml:6:1 exposure/missing-tls stage serves web.example.com through an enabled ingress "
+        "with no TLS (Ingress web.tls is not set)"]

@@ -89,6 +89,15 @@ class FileCache:
         return None
 
 
+    def text_line(self, relpath: str, needle: str) -> int | None:
+        """The first line holding `needle` in a file that is not parsed (a Helm template), 1-based."""
+        try:
+            text = yamlio.decode(self.snapshot.read(relpath), relpath)
+        except YamlProblem:
+            return None
+        index = text.find(needle)
+        return text.count("\n", 0, index) + 1 if index >= 0 else None
+
     def _positions(self, relpath: str) -> list[dict[KeyPath, tuple[Position, Position]]] | None:
         """Every key's and value's position in each document of a loaded file (from the cache when warm)."""
         if self.load(relpath) is None:

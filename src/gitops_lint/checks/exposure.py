@@ -113,9 +113,10 @@ def _rendered_tls(model: RepoModel, dep: Any, objects: tuple[Any, ...], params: 
         key = format_keypath(blocks[0].keypath) if blocks else f"Ingress {obj.name}"
         where = (values.origin(blocks[0].keypath + ("enabled",)) or values.origin(blocks[0].keypath)) if blocks \
             else Origin(obj.source)
+        line = None if blocks or obj.source not in model.file_set else model.cache.text_line(obj.source, "kind: Ingress")
         yield Hit("default", where, dep.app, dep.env.name, {
             "env": dep.env.name, "app": dep.app, "key": key, "hosts": ", ".join(hosts) or "every host",
-            "file": dep.own_file}, anchor=key, protected=dep.env.protected)
+            "file": dep.own_file}, anchor=key, protected=dep.env.protected, line=line, column=1 if line else None)
 
 
 def missing_ingress(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
