@@ -70,3 +70,10 @@ def test_gitlab_job_from_the_docs_on_a_merged_results_checkout(tmp_path: Path) -
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "app/values-prod.yaml:3:8  error   promotion/untested-tag" in proc.stdout
     assert (clone / "gitops-lint-junit.xml").is_file() and (clone / "gl-code-quality.json").is_file()
+
+
+def test_the_readme_gitlab_job_is_the_tested_one() -> None:
+    def job(text: str) -> str:
+        return text.split("GitLab CI", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+
+    assert job((ROOT / "README.md").read_text()) == job((ROOT / "docs" / "ci.md").read_text())
