@@ -16,6 +16,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+MAX_PROBLEMS = 50  # repeated keys listed per file; the rest are counted in one more finding
 
 
 def _pos(node: Any) -> Position:
@@ -30,6 +31,7 @@ class Converter:
         self.want_positions = positions
         self.limits = limits
         self.problems: list[YamlProblem] = []
+        self.more_problems = 0  # repeated keys past MAX_PROBLEMS: counted, reported once
         self._positions: dict[KeyPath, tuple[Position, Position]] = {}
         self._done: dict[int, Any] = {}
         self._open: set[int] = set()  # nodes being converted: an alias to one is a cycle
@@ -107,7 +109,9 @@ class Converter:
             key = _scalar(key_node) if key_node.id == "scalar" else self._convert(key_node, path, depth + 1)
             if isinstance(key, (dict, list)):
                 key = str(key)
-            if key in explicit:
+            if key in explicit and len(self.problems) >= MAX_PROBLEMS:
+                self.more_problems += 1
+            elif key in explicit:
                 where = f" (first at line {first_lines[key]})" if key in first_lines else ""
                 self.problems.append(YamlProblem(
                     "yaml/duplicate-key",

@@ -148,7 +148,12 @@ def load_text(text: str, relpath: str, *, positions: bool = True,
         raise _syntax_problem(exc, relpath) from None
     converter = Converter(relpath, positions=positions, limits=limits)
     docs = tuple(Document(converter.convert_document(node), converter.take_positions()) for node in nodes)
-    return YamlFile(relpath, docs, tuple(converter.problems))
+    problems = list(converter.problems)
+    if converter.more_problems:
+        last = problems[-1]
+        problems.append(YamlProblem(last.rule, f"{converter.more_problems} more keys are repeated in this file after "
+                                    "these (not listed one by one)", path=relpath, line=last.line, column=last.column))
+    return YamlFile(relpath, docs, tuple(problems))
 
 
 def _syntax_problem(exc: Exception, relpath: str) -> YamlProblem:
