@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -63,3 +64,15 @@ def test_cache_directory_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_dir() == tmp_path / "gitops-lint"
     assert os.environ["XDG_CACHE_HOME"] == str(tmp_path)
+
+
+def test_entries_of_another_version_of_the_linter_are_never_read(tmp_path: Path, monkeypatch: Any) -> None:
+    """Found by the fuzz run: a cache written by an older gitops-lint served its old parse results."""
+    from gitops_lint import cache
+
+    store = cache.DiskCache(tmp_path / "cache", "repo-x")
+    store.put("y:abc", ("ok", [{"a": 1}], []))
+    store.save()
+    assert cache.DiskCache(tmp_path / "cache", "repo-x").get("y:abc") == ("ok", [{"a": 1}], [])
+    monkeypatch.setattr(cache, "code_digest", lambda: "another-version")
+    assert cache.DiskCache(tmp_path / "cache", "repo-x").get("y:abc") is None

@@ -12,6 +12,7 @@ import hashlib
 import marshal
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,19 @@ def for_repo(root: Path, enabled: bool = True) -> DiskCache:
     return DiskCache(directory, f"repo-{digest(str(root.resolve()).encode())[:16]}")
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Of the linter's own code and rules: what a file parses to, or prunes to, depends on it, so an
+    entry written by another version of gitops-lint is never read (~1 ms, once per run)."""
+    package = Path(__file__).parent
+    sources = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".yaml", ".json") and p.is_file())
+    hasher = hashlib.sha1()
+    for path in sources:
+        hasher.update(path.relative_to(package).as_posix().encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()[:12]
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -52,7 +66,7 @@ class DiskCache:
 
     def _file(self, name: str) -> Path:
         assert self.directory is not None
-        return self.directory / f"{name}-v{FORMAT}.bin"
+        return self.directory / f"{name}-v{FORMAT}-{code_digest()}.bin"
 
     def _load(self) -> dict[str, Any]:
         if self._entries is None:
