@@ -304,6 +304,21 @@ spec:
   ports:
     - port: {{ .Values.service.port }}
 """,
+    "ingress.yaml": """{{- if .Values.ingress.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ include "app.fullname" . }}
+spec:
+  {{- with .Values.ingress.tls }}
+  tls: {{- toYaml . | nindent 4 }}
+  {{- end }}
+  rules:
+    {{- range .Values.ingress.hosts }}
+    - host: {{ .host }}
+    {{- end }}
+{{- end }}
+""",
     "_helpers.tpl": """{{- define "app.fullname" -}}
 {{ .Release.Name | trunc 63 }}
 {{- end }}

@@ -192,3 +192,18 @@ def test_an_ingress_only_the_template_knows_is_located_in_the_template(tmp_path:
         "with no TLS (Ingress web.tls is not set)",
         "web/templates/ingress.yaml:6:1 exposure/missing-tls stage serves web.example.com through an enabled ingress "
         "with no TLS (Ingress web.tls is not set)"]
+
+
+def test_objects_named_after_their_release_are_compared_as_one(tmp_path: Path) -> None:
+    """Found by the benchmark: `name: {{ .Release.Name }}` renders web-stage and web-prod; the same
+    resources in both must not read as one env lacking what the other has."""
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n"
+                  "  template:\n    spec:\n      containers:\n        - name: web\n          image: r/web:1\n"
+                  "          resources: {{- toYaml .Values.resources | nindent 12 }}\n")
+    values = "resources:\n  requests: {cpu: 500m}\n"
+    root = make_repo(tmp_path / "r", {**CHART, "web/templates/deployment.yaml": deployment,
+                                      "web/values-stage.yaml": values, "web/values-prod.yaml": values})
+    assert finding_lines(lint(root, only={"parity/drift", "parity/replicas"})) == []
+    write_files(root, {"web/values-stage.yaml": "resources:\n  requests: {cpu: 250m}\n"})
+    assert [line.split(" ", 2)[:2] for line in finding_lines(lint(root, only={"parity/drift"}))] == [
+        ["web/values-stage.yaml:2:19", "parity/drift"]]

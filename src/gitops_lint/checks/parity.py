@@ -99,9 +99,9 @@ def _rendered_shaping(model: RepoModel, params: dict[str, Any], reported: set[tu
         ours, theirs = model.rendered_objects(stage), model.rendered_objects(prod)
         if ours is None or theirs is None:
             continue
-        mine, other = shaping(ours), shaping(theirs)
-        for key in sorted(set(mine) | set(other)):
-            (a, source), (b, prod_source) = mine.get(key, (MISSING, "")), other.get(key, (MISSING, ""))
+        mine, other = _folded(shaping(ours), model), _folded(shaping(theirs), model)
+        for folded in sorted(set(mine) & set(other)):  # a setting only one env renders: the values comparison's
+            (key, (a, source)), (_, (b, prod_source)) = mine[folded], other[folded]
             whole = a is MISSING or b is MISSING or not isinstance(a, dict) or not isinstance(b, dict)
             ours_leaves = {(): a} if whole else keypaths.leaves(a)
             theirs_leaves = {(): b} if whole else keypaths.leaves(b)
@@ -132,9 +132,9 @@ def _rendered_scaling(model: RepoModel, params: dict[str, Any], reported: set[tu
         ours, theirs = model.rendered_objects(stage), model.rendered_objects(prod)
         if ours is None or theirs is None:
             continue
-        mine, other = scaling(ours), scaling(theirs)
-        for key in sorted(set(mine) & set(other)):
-            (a, source), (b, prod_source) = mine[key], other[key]
+        mine, other = _folded(scaling(ours), model), _folded(scaling(theirs), model)
+        for folded in sorted(set(mine) & set(other)):
+            (key, (a, source)), (_, (b, prod_source)) = mine[folded], other[folded]
             if a == b or (stage.app, stage.env.name, str(a)) in reported:
                 continue
             origin = model.trace_number(stage, a) or Origin(source)
@@ -142,6 +142,17 @@ def _rendered_scaling(model: RepoModel, params: dict[str, Any], reported: set[tu
                 "env": stage.env.name, "prod_env": prod.env.name, "key": key, "value": str(a),
                 "prod_value": str(b), "prod_where": prod_source, "file": _own_file(origin, stage, prod),
             }, anchor=f"rendered:{key}", protected=stage.env.protected)
+
+
+def _folded(found: dict[str, Any], model: RepoModel) -> dict[str, tuple[str, Any]]:
+    """Rendered objects named after their env (`web-stage`, `web-prod`: the release name) are one:
+    keyed with the object's name folded, each with its key as the env renders it."""
+    out = {}
+    for key, value in found.items():
+        kind, _, rest = key.partition(" ")
+        name, _, tail = rest.partition(" ")
+        out[" ".join(filter(None, (kind, model.scheme.fold(name), tail)))] = (key, value)
+    return out
 
 
 def _own_file(origin: Origin | None, stage: Deployment, prod: Deployment) -> str:
