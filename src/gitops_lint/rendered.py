@@ -92,8 +92,8 @@ def reconcile(found: list[Image], objects: tuple[RenderedObject, ...], values: E
         _, repository, tag, digest = ref  # type: ignore[misc]
         if any(_same(image, ref) for image in kept):  # type: ignore[arg-type]
             continue
-        tag_path = _trace(values.data, tag) if tag else None
-        repo_path = _trace(values.data, repository, near=tag_path)
+        tag_path = trace(values.data, tag) if tag else None
+        repo_path = trace(values.data, repository, near=tag_path)
         fallback = locate(obj, path, f"{repository}{':' + tag if tag else ''}{'@' + digest if digest else ''}")
         kept.append(Image(
             keypath=image_keypath(tag_path, repo_path) or ("rendered", obj.kind, obj.name) + path,
@@ -121,7 +121,7 @@ def image_keypath(tag_path: KeyPath | None, repo_path: KeyPath | None) -> KeyPat
     return (path[:-1] or path) if path else None
 
 
-def _trace(data: Any, text: str, path: KeyPath = (), near: KeyPath | None = None) -> KeyPath | None:
+def trace(data: Any, text: str, path: KeyPath = (), near: KeyPath | None = None) -> KeyPath | None:
     """The one key path whose value is exactly `text` (None when none, or more than one: ambiguous);
     among several, the one beside `near` (the repository key next to the tag key)."""
     hits = list(_find(data, text, path))

@@ -158,7 +158,7 @@ class RepoModel:
     def trace_number(self, dep: Deployment, number: int) -> Origin | None:
         """Where the env's values set `number`, when exactly one key holds it."""
         values = self.effective(dep)
-        path = rendered._trace(values.data, str(number))
+        path = rendered.trace(values.data, str(number))
         return values.origin(path) if path is not None else None
 
     def _has_templates(self, dep: Deployment) -> bool:
@@ -180,7 +180,7 @@ class RepoModel:
         for path in sources:
             loaded = self.cache.load(path)
             for index, doc in enumerate(loaded.docs if loaded is not None else ()):
-                hit = rendered._trace(doc.data, text)
+                hit = rendered.trace(doc.data, text)
                 if hit is not None:
                     return Origin(path, hit, index)
         return Origin(obj.source) if obj.source in self.file_set else None
