@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import json
 import math
 import tempfile
@@ -82,6 +83,7 @@ IMAGE_TAGS = ["1", "15", "16", "17", "1.2.3", "v2", "latest", "main", "stage", "
 TZS = ["+0000", "-1200", "+1400", "+0530", "-0000", "+0100"]
 
 
+@functools.cache  # strategies are built once: Hypothesis validates each new one, which dominated generation
 def _word() -> st.SearchStrategy[str]:
     """Any printable unicode (control characters come from ODD_SCALARS and the raw damage instead)."""
     return st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
@@ -96,6 +98,7 @@ def _dq(text: str) -> str:
 # YAML trees: ("map", [(key, value)...]) | ("seq", [...]) | ("scalar", raw) | ("alias", name)
 #             | ("anchor", name, node) | ("tag", tag, node) | ("deep", depth, style)
 
+@functools.cache
 def scalar_token() -> st.SearchStrategy[tuple[Any, ...]]:
     return st.one_of(
         st.sampled_from(ODD_SCALARS),
@@ -115,6 +118,7 @@ def _float_text(value: float) -> str:
     return repr(value)
 
 
+@functools.cache
 def key_token() -> st.SearchStrategy[tuple[Any, ...]]:
     plain = st.sampled_from(KEYS).map(lambda k: ("scalar", json.dumps(k) if k in ("", "<<", "*", "**") and k != "<<" else k))
     odd = st.sampled_from(["~", "null", "1", "0", "-1", "1.5", ".inf", ".nan", "true", "2024-01-01", "1e400",
@@ -124,6 +128,7 @@ def key_token() -> st.SearchStrategy[tuple[Any, ...]]:
     return st.one_of(plain, plain, plain, odd, _word().map(lambda w: ("scalar", _dq(w))))
 
 
+@functools.cache
 def yaml_tree(keys: st.SearchStrategy[tuple[Any, ...]] | None = None, *,
               max_leaves: int = 25) -> st.SearchStrategy[tuple[Any, ...]]:
     keys = keys or key_token()
@@ -316,6 +321,7 @@ def _maybe_bytes(text: str) -> Any:
         return {"b64": base64.b64encode(text.encode("utf-8", "surrogatepass")).decode()}
 
 
+@functools.cache
 def big_file() -> st.SearchStrategy[dict[str, Any]]:
     """Large content that stresses limits: over 4 MiB, many keys, long lines, many documents."""
     return st.sampled_from([
@@ -466,6 +472,7 @@ def chart_templates(draw: st.DrawFn, app: str) -> dict[str, Any]:
     return files
 
 
+@functools.cache
 def _special() -> st.SearchStrategy[list[dict[str, Any]]]:
     target = st.sampled_from(["/dev/zero", "/dev/urandom", "/proc/self/environ", "/etc/passwd", "..", "../..",
                               ".", "loop", "values.yaml", "missing.yaml", "/nonexistent", "/proc/kcore",
@@ -479,6 +486,7 @@ def _special() -> st.SearchStrategy[list[dict[str, Any]]]:
     }), max_size=2)
 
 
+@functools.cache
 def _env_pair() -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(ENVS + ENVS + ODD_ENVS), min_size=1, max_size=4, unique=True) | \
         st.lists(st.sampled_from(ENVS), min_size=2, max_size=4, unique=True)
@@ -489,6 +497,7 @@ _VALUES_NAMES = ["{app}/values-{env}.yaml", "{app}/values.{env}.yaml", "{app}/{e
                  "{app}/{env}/values.yaml", "helm_deploy/values-{env}.yaml", "{app}/values-{env}-east.yaml"]
 
 
+@functools.cache
 def _check_args() -> st.SearchStrategy[list[str]]:
     opts = st.lists(st.sampled_from([
         ["--format", "json"], ["--format", "sarif"], ["--format", "junit"], ["--format", "github"],
@@ -541,6 +550,7 @@ WRONG = [None, 0, -1, 1.5, True, "", "x", [], ["a", 1], {}, {"a": 1}, 10 ** 40, 
          "{{ .missing }}", "$values", "../../..", "/abs/path", "\u202e", float("inf")]
 
 
+@functools.cache
 def _wrong() -> st.SearchStrategy[Any]:
     return st.one_of(st.sampled_from(WRONG).map(copy.deepcopy), yaml_tree(max_leaves=5))
 
@@ -575,6 +585,7 @@ def _mangle(draw: st.DrawFn, value: Any, rate: int) -> Any:
     return value if out is _DELETE else out
 
 
+@functools.cache
 def _revision() -> st.SearchStrategy[Any]:
     return st.sampled_from(["HEAD", "main", "master", "", "v1.2.3", "1.2.3", "1.*", ">=1.2.0 <2", "~1.2", "^1",
                             ">=1.0.0, <2.0.0", "refs/tags/v1", "refs/heads/main", "deadbeef", "0" * 40, "latest",
@@ -743,6 +754,7 @@ def kustomize_case(draw: st.DrawFn) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # .gitops-lint.yaml
 
+@functools.cache
 def _glob() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.sampled_from(["legacy/**", "**/testdata/**", "**", "*", "", "/", "**/", "[", "[!a-", "\\", "{a,b}",
@@ -754,10 +766,12 @@ def _glob() -> st.SearchStrategy[Any]:
     )
 
 
+@functools.cache
 def _severity() -> st.SearchStrategy[Any]:
     return st.sampled_from(["off", "error", "warning", "info"])
 
 
+@functools.cache
 def _bad_severity() -> st.SearchStrategy[Any]:
     return st.sampled_from(["ERROR", "fatal", "", None, 1, True, [], {}])
 
@@ -768,6 +782,7 @@ def _or_wrong(draw: st.DrawFn, good: st.SearchStrategy[Any], rate: int) -> Any:
     return draw(_wrong()) if draw(st.integers(0, 19)) < rate else draw(good)
 
 
+@functools.cache
 def _env_name() -> st.SearchStrategy[Any]:
     return st.sampled_from(ENVS + ENVS + ["PROD", "Prod", "prod-east", "stage2", "rehearsal", "x", "a" * 200, "dev"])
 
@@ -865,6 +880,7 @@ def config_case(draw: st.DrawFn) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # git histories
 
+@functools.cache
 def _ref_name() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(["main", "master", "develop", "release/1.0", "v1.2.3", "1.2.3", "v1.3.0", "v2.0.0-rc.1",
@@ -881,6 +897,7 @@ def _valid_ref(name: str) -> bool:
             and not any(part.endswith(".lock") for part in name.split("/")))
 
 
+@functools.cache
 def _date() -> st.SearchStrategy[str]:
     return st.tuples(st.integers(0, 4_102_444_800), st.sampled_from(TZS)).map(lambda t: f"@{t[0]} {t[1]}")
 
