@@ -671,3 +671,39 @@ def test_a_file_of_repeated_keys_gives_a_bounded_number_of_findings(tmp_path: Pa
     assert len(lines) == 51
     assert ("app/values-stage.yaml:51:1 yaml/duplicate-key 19949 more keys are repeated in this file after these "
             "(not listed one by one)") in lines
+
+
+def test_a_file_of_too_many_lines_is_refused_before_it_is_composed(tmp_path: Path) -> None:
+    """Found by the fuzz run: 800,000 lines of `a: 1` (4 MB, under the byte limit) took 18 s to parse twice."""
+    from conftest import finding_lines, lint, make_repo
+
+    root = make_repo(tmp_path / "r", {"app/values-stage.yaml": "a: 1\n" * 300_000, "app/values-prod.yaml": "a: 1\n"})
+    started = time.monotonic()
+    lines = [line for line in finding_lines(lint(root)) if "app/values-stage.yaml" in line]
+    assert lines == ["app/values-stage.yaml yaml/unsafe refused: 300000 lines and commas, over the limit of 262144 "
+                     "(an operator can raise it with GITOPS_LINT_MAX_FILE_BYTES: one per 16 bytes)"]
+    assert time.monotonic() - started < 10  # generous: the refusal itself costs milliseconds
+
+
+def test_a_large_file_is_parsed_once_even_when_a_finding_points_into_it(tmp_path: Path) -> None:
+    from conftest import finding_lines, lint, make_repo
+    from gitops_lint import filecache
+
+    body = "".join(f"k{i}: {i}\n" for i in range(40_000)) + "replicaCount: 1\n"  # over 256 KiB
+    root = make_repo(tmp_path / "r", {"app/values-stage.yaml": body, "app/values-prod.yaml": "replicaCount: 3\n"})
+    assert len(body) > filecache._POSITIONS_UP_FRONT
+    calls: list[bool] = []
+    real = yamlio.load_text
+
+    def counting(text: str, relpath: str, **kwargs: Any) -> Any:
+        if relpath == "app/values-stage.yaml":
+            calls.append(kwargs.get("positions", True))
+        return real(text, relpath, **kwargs)
+
+    filecache.yamlio.load_text = counting  # type: ignore[assignment]
+    try:
+        lines = finding_lines(lint(root))
+    finally:
+        filecache.yamlio.load_text = real  # type: ignore[assignment]
+    assert "app/values-stage.yaml:40001:15 parity/replicas" in " ".join(lines)
+    assert calls == [True]

@@ -10,6 +10,9 @@ from gitops_lint.errors import YamlProblem
 from gitops_lint.model import KeyPath, Origin, Position
 
 
+_POSITIONS_UP_FRONT = 256 * 1024  # bytes: past this a file is parsed with positions the first time
+
+
 class FileCache:
     """Loads repo files once; remembers the problems of those that cannot be used.
 
@@ -46,9 +49,14 @@ class FileCache:
         key = f"y:{self._digests[relpath]}"
         hit = self.disk.get(key)
         if hit is None:
+            with_positions = len(raw) > _POSITIONS_UP_FRONT  # parse a large file once, not again for a finding
             try:
-                parsed = yamlio.load_text(yamlio.decode(raw, relpath), relpath, positions=False)
+                parsed = yamlio.load_text(yamlio.decode(raw, relpath), relpath, positions=with_positions)
                 hit = ("ok", [doc.data for doc in parsed.docs], [_flat(p) for p in parsed.problems])
+                if with_positions:
+                    flat = _flat_positions(parsed)
+                    self.disk.put(f"pos:{self._digests[relpath]}", flat)
+                    self._positioned[relpath] = _unflat_positions(flat)
             except YamlProblem as problem:
                 hit = ("error", _flat(problem))
             self.disk.put(key, hit)
@@ -109,9 +117,17 @@ class FileCache:
                 parsed = yamlio.load_text(yamlio.decode(self.snapshot.read(relpath), relpath), relpath)
             except YamlProblem:
                 return None
-            stored = [[(path, tuple(k), tuple(v)) for path, (k, v) in doc.positions.items()] for doc in parsed.docs]
+            stored = _flat_positions(parsed)
             self.disk.put(key, stored)
-        return [{tuple(path): (Position(*k), Position(*v)) for path, k, v in doc} for doc in stored]
+        return _unflat_positions(stored)
+
+
+def _flat_positions(parsed: yamlio.YamlFile) -> list[list[tuple[KeyPath, tuple[int, ...], tuple[int, ...]]]]:
+    return [[(path, tuple(k), tuple(v)) for path, (k, v) in doc.positions.items()] for doc in parsed.docs]
+
+
+def _unflat_positions(stored: Any) -> list[dict[KeyPath, tuple[Position, Position]]]:
+    return [{tuple(path): (Position(*k), Position(*v)) for path, k, v in doc} for doc in stored]
 
 
 def _flat(problem: YamlProblem) -> tuple[str, str, int | None, int | None]:
