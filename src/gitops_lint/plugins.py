@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Protocol
 
 from gitops_lint import layouts, manifestdirs
+from gitops_lint.appofapps import AppOfApps
+from gitops_lint.flux import Flux
+from gitops_lint.helmfile import Helmfile
 from gitops_lint.config import Config
 from gitops_lint.envs import EnvScheme
 from gitops_lint.filecache import FileCache
@@ -114,7 +117,9 @@ class Declared:
                                 for i, d in enumerate(deps)]
 
 
-LAYOUTS: tuple[Layout, ...] = (ArgoApplications(), EnvFiles(), ManifestDirs(), Declared())
+# AppOfApps adds the Applications a chart renders to ctx.argo_apps, so it runs before ArgoApplications
+LAYOUTS: tuple[Layout, ...] = (AppOfApps(), ArgoApplications(), Flux(), Helmfile(), EnvFiles(), ManifestDirs(),
+                               Declared())
 
 
 def registry() -> tuple[Layout, ...]:
