@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from gitops_lint import keypaths
+from gitops_lint import gateways, keypaths
 from gitops_lint.checks import CheckKind, Hit
 from gitops_lint.model import KeyPath, Origin
 from gitops_lint.repo import RepoModel
@@ -71,8 +71,13 @@ def covers(pattern: str, host: str) -> bool:
 
 
 def missing_tls(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
+    listeners: list[gateways.Listener] | None = None  # read on first need: most repos have no routes
     for dep in model.deployments():
         objects = model.rendered_objects(dep)
+        routes = _routes(model, dep, objects)
+        if routes:
+            listeners = gateways.gateways(sorted(model.file_set), model.cache) if listeners is None else listeners
+            yield from _gateway_tls(model, dep, routes, listeners)
         if objects is not None:
             yield from _rendered_tls(model, dep, objects, params)
             continue
@@ -117,6 +122,33 @@ def _rendered_tls(model: RepoModel, dep: Any, objects: tuple[Any, ...], params: 
         yield Hit("default", where, dep.app, dep.env.name, {
             "env": dep.env.name, "app": dep.app, "key": key, "hosts": ", ".join(hosts) or "every host",
             "file": dep.own_file}, anchor=key, protected=dep.env.protected, line=line, column=1 if line else None)
+
+
+def _routes(model: RepoModel, dep: Any, objects: tuple[Any, ...] | None) -> list[tuple[Origin | None, gateways.Route]]:
+    """The env's Gateway API routes: rendered ones when it renders, else those its values set."""
+    if objects is not None:
+        return [(Origin(obj.source) if obj.source in model.file_set else None, route)
+                for obj, route in gateways.rendered_routes(objects)]
+    values = model.effective(dep)
+    return [(values.origin(route.keypath), route) for route in gateways.value_routes(values.data)]
+
+
+def _gateway_tls(model: RepoModel, dep: Any, routes: list[tuple[Origin | None, gateways.Route]],
+                 listeners: list[gateways.Listener]) -> Iterator[Hit]:
+    values = model.effective(dep)
+    for where, route in routes:
+        plain = gateways.plain_http(route, listeners, dep.namespace)
+        if plain is None:
+            continue
+        ref_path, listener = plain
+        at = model.position(listener.origin)
+        key = format_keypath(route.keypath) if route.keypath else "HTTPRoute"
+        origin = (values.origin(ref_path + ("sectionName",)) or values.origin(ref_path)) if route.keypath else None
+        yield Hit("gateway", origin or where, dep.app, dep.env.name, {
+            "env": dep.env.name, "app": dep.app, "key": key, "hosts": ", ".join(route.hostnames) or "every host",
+            "gateway": listener.gateway, "listener": listener.name, "protocol": listener.protocol,
+            "gateway_file": listener.origin.path + (f":{at.line}" if at else ""), "file": dep.own_file,
+        }, anchor=f"{key}:gateway", protected=dep.env.protected)
 
 
 def missing_ingress(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
