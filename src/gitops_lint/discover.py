@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gitops_lint import argocd, gitio, plugins
+from gitops_lint import argocd, gitio, plugins, promotionorder
 from gitops_lint.cache import DiskCache
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
@@ -35,6 +35,10 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     manifests = yaml_files + [f for f in files if f.endswith(".json") and not _is_template(f, charts)]
     unmodeled: list[str] = []
     argo_apps = _argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files))
+    orders = _declared_orders(cache, manifests)
+    extra = promotionorder.roles_for_unknown(orders, config.scheme)
+    if extra:  # env names only a declared order introduces (`latest` → `stable`)
+        config = config._replace(scheme=config.scheme.with_aliases(extra))
     ctx = plugins.Context(root, config, cache, files, charts, yaml_files, argo_apps)
     for layout in plugins.registry():
         layout.find(ctx)
@@ -46,15 +50,40 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
         names = [d.env.name for d in model_app.deployments]
         for role in sorted({d.env.role for d in model_app.deployments}):
             same = [d.env.name for d in model_app.deployments if d.env.role == role]
-            if len(same) > 1 and len(set(same)) > 1:
+            later = any(d.env.rank > config.scheme.rank(role) for d in model_app.deployments)
+            if len(same) > 1 and len(set(same)) > 1 and later:  # siblings at the end (prod-east, prod-west) are fine
                 notices.append(f"{model_app.name}: {', '.join(same)} are all {role} envs; the next env compares with "
                                f"{same[0]} (set environments.order or exclude the others to choose); chain: "
                                f"{' → '.join(names)}")
     for path in sorted({p for deps in grouped.values() for d in deps for p in d.value_files}
                        | {p for _, _, p in unused}):
         cache.load(path)  # every file the model needs is read once, so yaml/* sees them all
-    return RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
-                     files=files, notices=notices, git=git, unmodeled=unmodeled)
+    model = RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
+                      files=files, notices=notices, git=git, unmodeled=unmodeled)
+    model.declared_orders = tuple(orders)
+    return model
+
+
+def _declared_orders(cache: FileCache, paths: list[str]) -> list[promotionorder.DeclaredOrder]:
+    """Promotion orders declared in the repo (PromotionStrategy, Kargo Stages, Progressive Sync);
+    only files that name one of them are parsed."""
+    orders: list[promotionorder.DeclaredOrder] = []
+    stages: list[tuple[str, list[str], str]] = []
+    for path in paths:
+        try:
+            data = cache.snapshot.read(path)
+        except YamlProblem:
+            continue  # noted by _argo_apps
+        if b"PromotionStrategy" not in data and b"rollingSync" not in data and b"kargo.akuity.io" not in data:
+            continue
+        loaded = cache.load(path, data=data)
+        for doc in loaded.docs if loaded is not None else ():
+            for item in _items(doc.data):
+                orders.extend(promotionorder.declared_in(item, path))
+                stage = promotionorder.kargo_stage(item)
+                if stage is not None:
+                    stages.append((stage[0], stage[1], path))
+    return orders + promotionorder.kargo_orders(stages)
 
 
 def declared_layouts(config: Config, files: list[str], grouped: dict[str, list[Deployment]]) -> None:

@@ -24,6 +24,7 @@ class EnvScheme:
     def __init__(self, *, order: Sequence[str] = DEFAULT_ORDER,
                  aliases: Mapping[str, Iterable[str]] | None = None,
                  protected: Sequence[str] | None = None, production: str | None = None) -> None:
+        self._given = (tuple(order), {r: list(n) for r, n in (aliases or {}).items()}, protected, production)
         self.order = tuple(name.lower() for name in order)
         merged: dict[str, list[str]] = {role: list(DEFAULT_ALIASES.get(role, ())) for role in self.order}
         for role, names in (aliases or {}).items():
@@ -40,6 +41,14 @@ class EnvScheme:
         self.protected = frozenset(p.lower() for p in (protected if protected is not None else
                                                         [r for r in DEFAULT_PROTECTED if r in self.order]))
         self.production = (production or self.order[-1]).lower()
+
+    def with_aliases(self, extra: Mapping[str, Iterable[str]]) -> EnvScheme:
+        """This scheme with more names per role (env names a declared promotion order introduces)."""
+        order, aliases, protected, production = self._given
+        merged = {role: list(names) for role, names in aliases.items()}
+        for role, names in extra.items():
+            merged.setdefault(role, []).extend(names)
+        return EnvScheme(order=order, aliases=merged, protected=protected, production=production)
 
     def role_of(self, word: str) -> str | None:
         """The role a whole name stands for (`Staging` -> `stage`), or None."""

@@ -27,6 +27,8 @@ class AppModel(NamedTuple):
 class RepoModel:
     """What `discover` understood, plus lazily computed effective values and images."""
 
+    declared_orders: tuple[Any, ...] = ()  # promotionorder.DeclaredOrder: orders the repo declares
+
     def __init__(self, root: Path, config: Config, cache: FileCache, *, apps: list[AppModel],
                  argo_apps: list[ArgoApp], unused_env_files: list[tuple[str, str, str]],
                  files: list[str], notices: list[str], git: GitView, unmodeled: list[str] | None = None) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint import promotionorder
 from gitops_lint.formats.escape import not_a_command, visible
 from gitops_lint.model import Deployment
 from gitops_lint.repo import RepoModel
@@ -26,8 +27,12 @@ def _dep_dict(dep: Deployment) -> dict[str, Any]:
 
 
 def model_dict(model: RepoModel) -> dict[str, Any]:
+    graph = promotionorder.edges(model)
     return {
-        "apps": [{"name": app.name, "envs": [_dep_dict(d) for d in app.deployments]} for app in model.apps],
+        "apps": [{"name": app.name, "envs": [_dep_dict(d) for d in app.deployments],
+                  "promotion": [{"from": e.upstream, "to": e.downstream, "evidence": e.evidence, "detail": e.detail}
+                                for e in graph if e.app == app.name]} for app in model.apps],
+        "declared_orders": [{"envs": list(o.envs), "source": o.source, "file": o.file} for o in model.declared_orders],
         "unused_env_files": [{"app": a, "env": e, "path": p} for a, e, p in model.unused_env_files],
         "other_applications": sorted({f"{a.name} ({a.file})" for a in model.argo_apps} -
                                      {f"{d.argo.name} ({d.argo.file})" for d in model.deployments() if d.argo}),
@@ -40,10 +45,14 @@ def model_dict(model: RepoModel) -> dict[str, Any]:
 def model_text(model: RepoModel) -> str:
     data = model_dict(model)
     lines: list[str] = []
-    for app in model.apps:
-        chain = " → ".join(d.env.name for d in app.deployments)
+    for app, entry in zip(model.apps, data["apps"]):
+        chain = " → ".join(", ".join(d.env.name for d in app.deployments if d.env.rank == rank)
+                           for rank in sorted({d.env.rank for d in app.deployments}))
         found_by = ", ".join(sorted({d.layout for d in app.deployments if d.layout}))
         lines.append(f"{app.name}  ({chain})" + (f"  found by: {found_by}" if found_by else ""))
+        if entry["promotion"]:
+            lines.append("  promotion:")
+            lines.extend(f"    {e['from']} → {e['to']}  {e['evidence']} ({e['detail']})" for e in entry["promotion"])
         for dep in app.deployments:
             tags = [t for t, on in (("protected", dep.env.protected), ("production", dep.env.production)) if on]
             lines.append(f"  {dep.env.name}" + (f"  [{', '.join(tags)}]" if tags else ""))
