@@ -1,27 +1,34 @@
-"""ApplicationSets -> the Applications their static generators make.
+"""ApplicationSets -> the Applications their generators make.
 
-List generators, and matrices of two static generators, are expanded and the template rendered
-with `{{var}}` / `{{.var}}`; other generators are notices, never guessed. At most MAX_APPLICATIONS
-are modeled per ApplicationSet: a matrix multiplies, and every Application costs its own values.
+The generators (appset_generators: list, clusters, git, matrix, merge) give parameter sets; each
+renders the template (appset_template: fasttemplate, or Go templates with `goTemplate: true`),
+then `templatePatch` when it is static after rendering, and `build` turns the result into an
+ArgoApp located at the template (`base = spec.template`), so a finding on a generated Application
+points at the template line that made it. What cannot be resolved from the repo alone is a notice,
+never guessed. At most MAX_APPLICATIONS are modeled per ApplicationSet (a matrix multiplies, and
+every Application costs its own values) and appset_repo.MAX_TOTAL per discovery run.
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
+from gitops_lint.appset_generators import MAX_APPLICATIONS, Generators, Params
+from gitops_lint.appset_repo import RepoView
+from gitops_lint.appset_template import Syntax, Unresolved, Unsupported, render, render_text
 from gitops_lint.argofields import Fields
+from gitops_lint.errors import YamlProblem
 from gitops_lint.model import ArgoApp
-from gitops_lint.yamlio import type_name
+from gitops_lint import yamlio
 
-MAX_APPLICATIONS = 1000
-_TEMPLATE = re.compile(r"\{\{-?\s*\.?([A-Za-z_][\w.\-]*)\s*-?\}\}")
 Build = Callable[[Any, Fields, str], "ArgoApp | None"]
+_PATCH_DEPTH = 64
 
 
-def expand(data: dict[str, Any], *, file: str, build: Build) -> tuple[list[ArgoApp], list[str]]:
+def expand(data: dict[str, Any], *, file: str, build: Build,
+           repo: RepoView | None = None) -> tuple[list[ArgoApp], list[str]]:
     """The Applications an ApplicationSet makes (`build` turns one rendered template into one),
-    and notices about what could not be modeled."""
+    and notices about what could not be modeled. Without `repo` only `list` generators expand."""
     fields = Fields(f"{file}: ApplicationSet")
     meta = fields.mapping(data, "metadata", "metadata") or {}
     name = fields.text(meta, "name", "metadata.name") or "?"
@@ -32,104 +39,75 @@ def expand(data: dict[str, Any], *, file: str, build: Build) -> tuple[list[ArgoA
         if not fields.notes:
             fields.notes.append(f"{file}: ApplicationSet {name} has no template; its Applications are not modeled")
         return [], fields.notes
-    params: list[dict[str, Any]] = []
     assert spec is not None
-    generators = fields.sequence(spec, "generators", "spec.generators", then="its Applications are not modeled")
-    for index, generator in enumerate(generators or ()):
-        rows = _static_params(generator, fields, f"spec.generators[{index}]")
-        if rows is None:
-            kinds = ", ".join(sorted(map(str, generator))) if isinstance(generator, dict) else "?"
-            fields.notes.append(f"{file}: ApplicationSet {name}: the {kinds} generator is not static; "
-                                "the Applications it makes are not modeled")
-            continue
-        params.extend(rows)
+    syntax = _syntax(spec, fields)
+    patch = spec.get("templatePatch")
+    if patch is not None and not isinstance(patch, str):
+        fields.note(f"spec.templatePatch is {yamlio.type_name(patch)}, expected text; its Applications are not "
+                    "modeled")
+        return [], fields.notes
+    generators = Generators(fields, repo, syntax)
+    params: list[Params] = []
+    listed = fields.sequence(spec, "generators", "spec.generators", then="its Applications are not modeled")
+    for index, generator in enumerate(listed or ()):
+        params.extend(generators.params(generator, f"spec.generators[{index}]") or ())
     if len(params) > MAX_APPLICATIONS:
         fields.note(f"its generators make {len(params)} Applications; the first {MAX_APPLICATIONS} are modeled")
         params = params[:MAX_APPLICATIONS]
-    return _render_all(template, params, fields, build, f"{file}: ApplicationSet {name}"), fields.notes
-
-
-def _render_all(template: dict[Any, Any], params: list[dict[str, Any]], fields: Fields, build: Build,
-                where: str) -> list[ArgoApp]:
+    if repo is not None:
+        if len(params) > repo.remaining:
+            fields.note(f"the ApplicationSets of this repository make more than {repo.remaining + len(params)} "
+                        f"Applications in all; {repo.remaining} of this one's {len(params)} are modeled")
+            params = params[:repo.remaining]
+        repo.remaining -= len(params)
     apps = []
     for element in params:
-        rendered = _render(template, element)
-        if _has_template(rendered):
-            fields.note(f"template fields left unresolved for element {_describe(element)}; that Application "
-                        "is not modeled")
-            continue
-        own = Fields(f"{where}: Application")
-        app = build(rendered, own, where.split(": ", 1)[1])
-        fields.notes.extend(own.notes)
-        if app:
+        app = _one(template, patch, element, generators, build, name)
+        if app is not None:
             apps.append(app)
-    return apps
+    return apps, fields.notes
 
 
-def _static_params(generator: Any, fields: Fields, path: str) -> list[dict[str, Any]] | None:
-    """Parameter sets of a generator that needs no cluster or remote repo, else None."""
-    if not isinstance(generator, dict):
+def _syntax(spec: dict[Any, Any], fields: Fields) -> Syntax:
+    go = fields.flag(spec, "goTemplate", "spec.goTemplate")
+    options = fields.sequence(spec, "goTemplateOptions", "spec.goTemplateOptions") or []
+    return Syntax(go, missing_error=go and "missingkey=error" in options)
+
+
+def _one(template: dict[Any, Any], patch: str | None, element: Params, generators: Generators, build: Build,
+         name: str) -> ArgoApp | None:
+    """One element's Application, or None after a notice naming the element and the reason."""
+    try:
+        rendered = render(template, element, generators.syntax)
+        if patch is not None:
+            rendered = _patched(rendered, render_text(patch, element, generators.syntax), generators.fields.where)
+    except Unsupported as exc:
+        generators.problem(element, f"the template uses {exc}, which is not evaluated")
         return None
-    listed = fields.mapping(generator, "list", f"{path}.list")
-    if listed is not None:
-        if listed.get("elementsYaml"):
-            return None
-        elements = fields.sequence(listed, "elements", f"{path}.list.elements") or []
-        for index, element in enumerate(elements):
-            if not isinstance(element, dict):
-                fields.note(f"{path}.list.elements[{index}] is {type_name(element)}, expected a mapping; ignored")
-        return [_flatten(e) for e in elements[:MAX_APPLICATIONS + 1] if isinstance(e, dict)]
-    matrix = fields.mapping(generator, "matrix", f"{path}.matrix")
-    if matrix is not None:
-        inner = fields.sequence(matrix, "generators", f"{path}.matrix.generators") or []
-        parts = [_static_params(g, fields, f"{path}.matrix.generators[{i}]") for i, g in enumerate(inner)]
-        if len(parts) != 2 or parts[0] is None or parts[1] is None:
-            return None
-        product = ({**a, **b} for a in parts[0] for b in parts[1])
-        return [row for _, row in zip(range(MAX_APPLICATIONS + 1), product)]
-    return None
+    except Unresolved as exc:
+        generators.problem(element, str(exc))
+        return None
+    own = Fields(f"{generators.fields.where}: Application")
+    app = build(rendered, own, f"ApplicationSet {name}")
+    generators.fields.notes.extend(own.notes)
+    return app
 
 
-def _flatten(element: dict[Any, Any], prefix: str = "") -> dict[str, Any]:
-    """List elements may nest (`{{values.x}}`, `{{.a.b}}`): expose every dotted path too."""
-    out: dict[str, Any] = {}
-    for key, value in element.items():
-        out[f"{prefix}{key}"] = value
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-    return out
+def _patched(rendered: Any, text: str, where: str) -> Any:
+    """templatePatch, rendered: YAML whose mappings merge over the template (lists and scalars replace)."""
+    try:
+        docs = yamlio.load_text(text, where.split(": ", 1)[0], positions=False).docs
+    except YamlProblem as problem:
+        raise Unsupported(f"a templatePatch that is not YAML once rendered ({problem.message})") from None
+    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+        raise Unsupported("a templatePatch that is not one mapping once rendered")
+    return _merge(rendered, docs[0].data, _PATCH_DEPTH)
 
 
-def _render(value: Any, params: dict[str, Any]) -> Any:
-    if isinstance(value, str):
-        def substitute(match: re.Match[str]) -> str:
-            key = match.group(1)
-            return str(params[key]) if key in params and not isinstance(params[key], (dict, list)) \
-                else match.group(0)
-        return _TEMPLATE.sub(substitute, value)
-    if isinstance(value, dict):
-        return {_render(k, params): _render(v, params) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_render(v, params) for v in value]
-    return value
-
-
-def _has_template(value: Any) -> bool:
-    return any("{{" in text for text in _strings(value))
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def _describe(element: dict[str, Any]) -> str:
-    simple = {k: v for k, v in element.items() if not isinstance(v, (dict, list)) and "." not in k}
-    return ", ".join(f"{k}={v}" for k, v in list(simple.items())[:3]) or "?"
+def _merge(base: Any, patch: Any, depth: int) -> Any:
+    if isinstance(base, dict) and isinstance(patch, dict) and depth > 0:
+        out = dict(base)
+        for key, value in patch.items():
+            out[key] = _merge(base[key], value, depth - 1) if key in base else value
+        return out
+    return patch

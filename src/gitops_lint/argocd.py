@@ -24,10 +24,11 @@ def is_argo_doc(data: Any) -> bool:
             and str(data.get("apiVersion", "")).startswith("argoproj.io/"))
 
 
-def parse_doc(data: dict[str, Any], *, file: str, doc: int,
-              is_local: Callable[[str], bool]) -> tuple[list[ArgoApp], list[str]]:
+def parse_doc(data: dict[str, Any], *, file: str, doc: int, is_local: Callable[[str], bool],
+              repo: appsets.RepoView | None = None) -> tuple[list[ArgoApp], list[str]]:
     """Applications defined by one document, and notices about what could not be modeled (a field of
-    the wrong type, a generator that is not static, a helm parameter Helm would refuse)."""
+    the wrong type, a generator that is not static, a helm parameter Helm would refuse). `repo` lets
+    ApplicationSet generators read the repository (git files, cluster Secrets)."""
     if data.get("kind") == "Application":
         fields = Fields(f"{file}: Application")
         app = _application(data, file=file, doc=doc, base=(), is_local=is_local, generated_by=None, fields=fields)
@@ -35,7 +36,7 @@ def parse_doc(data: dict[str, Any], *, file: str, doc: int,
     def build(rendered: Any, fields: Fields, generated_by: str) -> ArgoApp | None:
         return _application(rendered, file=file, doc=doc, base=("spec", "template"), is_local=is_local,
                             generated_by=generated_by, fields=fields)
-    apps, notices = appsets.expand(data, file=file, build=build)
+    apps, notices = appsets.expand(data, file=file, build=build, repo=repo)
     return apps, list(dict.fromkeys(notices))
 
 

@@ -16,6 +16,7 @@ from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
 from gitops_lint.model import ArgoApp, Deployment, GitView
 from gitops_lint.argocd import chart_source, resolve_value_file
+from gitops_lint.appset_repo import RepoView
 from gitops_lint.layouts import KUSTOMIZATIONS, joined
 from gitops_lint.repo import AppModel, FileCache, RepoModel
 from gitops_lint.snapshot import WorkTree
@@ -160,8 +161,9 @@ def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled
     if notice:
         notices.append(notice)
     apps: list[ArgoApp] = []
+    repo = RepoView(cache, sorted(files), is_local)  # what ApplicationSet generators read
     for path, index, data in docs:
-        parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local)
+        parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local, repo=repo)
         apps.extend(parsed)
         unmodeled.extend(doc_notices)  # generators and templates that could not be expanded
     return apps
@@ -202,7 +204,8 @@ def _local_matcher(docs: list[tuple[str, int, dict[str, Any]]], remote_urls: lis
         local = {u for u in seen if not _placeholder(u)}
     else:
         local = {url for url, exists in seen.items() if exists and not _placeholder(url)}
-        matcher = lambda url: gitio.normalize_url(url) in local  # noqa: E731
+        known = local | remotes  # a remote's URL is this repo when an ApplicationSet renders it (`{{repo}}`)
+        matcher = lambda url: gitio.normalize_url(url) in known  # noqa: E731
     notice = None
     if remotes and local:
         notice = (f"no git remote matches the Applications' repoURL ({', '.join(sorted(local)[:3])}); they are "
