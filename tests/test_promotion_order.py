@@ -113,3 +113,40 @@ def test_two_productions_after_stage_are_siblings_not_a_chain(tmp_path: Path) ->
     assert not [n for n in model["notices"] if "are all prod envs" in n]
     text = CliRunner().invoke(main, ["discover", str(root)]).stdout
     assert text.splitlines()[0] == "app  (staging → production-east, production-west)  found by: env-files"
+
+
+def _overlay(tag: str) -> str:
+    return KUST.format(tag=tag)
+
+
+def test_an_order_history_shows_every_time_is_inferred_and_an_unrelated_env_is_left_out(tmp_path: Path) -> None:
+    files = {k: v for k, v in KARGO.items() if not k.startswith("kargo/")}
+    files = {k.replace("/latest/", "/canary/").replace("/stable/", "/main/"): v for k, v in files.items()}
+    files["guestbook/overlays/review/kustomization.yaml"] = _overlay("0.9.0")  # on demand: no promotion relation
+    history = []
+    for day, tag in ((2, "1.1.0"), (5, "1.2.0"), (9, "1.3.0")):
+        history.append((f"2026-03-0{day}T09:00:00+00:00", f"canary {tag}", {"guestbook/overlays/canary/kustomization.yaml": _overlay(tag)}))
+        history.append((f"2026-03-0{day}T15:00:00+00:00", f"main {tag}", {"guestbook/overlays/main/kustomization.yaml": _overlay(tag)}))
+    history.append(("2026-03-10T09:00:00+00:00", "main 1.4.0", {"guestbook/overlays/main/kustomization.yaml": _overlay("1.4.0")}))
+    root = make_repo(tmp_path / "r", files, history=history)
+    model = _discover(root)
+    assert [(a["name"], [e["env"] for e in a["envs"]], a["promotion"]) for a in model["apps"]] == [
+        ("guestbook", ["canary", "main"],
+         [{"from": "canary", "to": "main", "evidence": "inferred",
+           "detail": "from 3 promotions in the history of guestbook/overlays"}])]
+    lines = finding_lines(lint(root))
+    assert len(lines) == 1 and lines[0].startswith(
+        "guestbook/overlays/main/kustomization.yaml:6:13 promotion/untested-tag main runs ghcr.io/acme/guestbook:1.4.0, "
+        "which never ran in canary (canary ran ")
+
+
+def test_history_that_goes_both_ways_infers_nothing(tmp_path: Path) -> None:
+    files = {k.replace("/latest/", "/blue/").replace("/stable/", "/green/"): v for k, v in KARGO.items()
+             if not k.startswith("kargo/")}
+    history = []
+    for day, (first, second) in enumerate((("blue", "green"), ("green", "blue"), ("blue", "green")), start=1):
+        tag = f"1.{day}.0"
+        history.append((f"2026-03-0{day}T09:00:00+00:00", tag, {f"guestbook/overlays/{first}/kustomization.yaml": _overlay(tag)}))
+        history.append((f"2026-03-0{day}T15:00:00+00:00", tag, {f"guestbook/overlays/{second}/kustomization.yaml": _overlay(tag)}))
+    model = _discover(make_repo(tmp_path / "r", files, history=history))
+    assert model["apps"] == []

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gitops_lint import argocd, gitio, plugins, promotionorder
+from gitops_lint import argocd, gitio, inferorder, plugins, promotionorder
 from gitops_lint.cache import DiskCache
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
@@ -37,6 +37,8 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     unmodeled: list[str] = []
     argo_apps = _argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files))
     orders = _declared_orders(cache, manifests)
+    known = config.scheme.with_aliases(promotionorder.roles_for_unknown(orders, config.scheme))
+    orders += inferorder.infer(git.root, inferorder.candidates(yaml_files, charts, known))
     extra = promotionorder.roles_for_unknown(orders, config.scheme)
     if extra:  # env names only a declared order introduces (`latest` → `stable`)
         config = config._replace(scheme=config.scheme.with_aliases(extra))

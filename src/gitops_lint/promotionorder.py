@@ -23,6 +23,7 @@ class DeclaredOrder(NamedTuple):
     file: str
     branches: tuple[str, ...] = ()  # a PromotionStrategy governs the envs that watch these branches
     appset: str | None = None  # a rollingSync governs the Applications of this ApplicationSet
+    inferred: int = 0  # inferred from history (inferorder.py): how many promotions show it; `file` is the env dirs' parent
 
 
 class Edge(NamedTuple):
@@ -133,7 +134,10 @@ def edges(model: Any) -> list[Edge]:
         declared = next((o for o, roles in role_orders if up.env.role in roles and dep.env.role in roles
                          and roles.index(up.env.role) < roles.index(dep.env.role)
                          and _governs(o, up) and _governs(o, dep)), None)
-        if declared is not None:
+        if declared is not None and declared.inferred:
+            out.append(Edge(dep.app, up.env.name, dep.env.name, "inferred",
+                            f"from {declared.inferred} promotions in the history of {declared.file}"))
+        elif declared is not None:
             out.append(Edge(dep.app, up.env.name, dep.env.name, "declared", f"{declared.source}, {declared.file}"))
         elif configured:
             out.append(Edge(dep.app, up.env.name, dep.env.name, "configured", f"environments.order in {model.config.path}"))
@@ -146,6 +150,8 @@ def edges(model: Any) -> list[Edge]:
 def _governs(order: DeclaredOrder, dep: Any) -> bool:
     """Whether a declared order is about this env: a PromotionStrategy about the envs that watch its
     branches, a rollingSync about its ApplicationSet's Applications, Kargo Stages about the repo."""
+    if order.inferred:
+        return any(path.startswith(f"{order.file}/") for path in dep.value_files)
     if order.branches:
         return dep.revision in order.branches
     if order.appset is not None:
