@@ -10,15 +10,15 @@ from __future__ import annotations
 import bisect
 import posixpath
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from gitops_lint import argocd, gitio, images, yamlio
+from gitops_lint import argocd, embedded, gitio, images, yamlio
 from gitops_lint.appvalues import inline_layers
 from gitops_lint.cache import DiskCache, digest
 from gitops_lint.errors import HistoryUnavailableError, YamlProblem
-from gitops_lint.model import ArgoApp, Deployment
+from gitops_lint.model import ArgoApp, Deployment, Origin
 from gitops_lint.lines import Line, LineReader, blob_at as _blob_at
 from gitops_lint.proposal import Proposal
 from gitops_lint.rendered import image_keypath
@@ -49,6 +49,8 @@ class HistoryStore:
         self._line_reader = LineReader(root, tracked, self._disk, self.notices)
         self._pruned: dict[str, Any] = {}  # blob id -> its image data
         self._apps: dict[tuple[str, str], ArgoApp | None] = {}  # (blob id, name) -> that Application then
+        self._docs: dict[str, list[Any]] = {}  # blob id -> its documents, for values embedded in them
+        self.current: Callable[[Origin], Any] | None = None  # the snapshot's embedded values (set by the model)
         self._timelines: dict[tuple[Any, ...], Timeline] = {}
         self._reader: gitio.BlobReader | None = None
         self._now = int(time.time())
@@ -87,7 +89,7 @@ class HistoryStore:
         self._prefetch(wanted)
 
     def timeline(self, dep: Deployment, *, chart_file: str | None) -> Timeline:
-        key = (dep.app, dep.env.name, dep.value_files, chart_file)
+        key = (dep.app, dep.env.name, dep.value_files, chart_file, dep.values_in)
         if key not in self._timelines:
             line = self.line(dep)
             self._timelines[key] = Timeline(line.watched.shown, self._versions(dep, line, chart_file))
@@ -102,7 +104,7 @@ class HistoryStore:
         goes on through those (before the Application existed, through today's files); an exact
         rename (`git mv`) is followed to the file's old path.
         """
-        wiring = _Wiring(list(dep.value_files), chart_file)
+        wiring = _Wiring(list(dep.value_files), chart_file, dep.values_in)
         commits, tip = line.commits, len(line.commits) - 1
         learned = self._learned.get((dep.app, dep.env.name), [])
         app = dep.argo if dep.argo is not None and dep.argo.generated_by is None else None
@@ -110,6 +112,7 @@ class HistoryStore:
         changed = self._proposal.changed(line.watched)
         if changed is None or any(p in changed for p in wiring.paths() + ([app.file] if app else [])):
             found = self._images([self._now_layer(p, changed, line) for p in wiring.value_files]
+                                 + [self._now_embedded(o, changed, line) for o in wiring.embedded]
                                  + self._inline(dep.argo), self._now_layer(chart_file, changed, line) if chart_file else None,
                                  learned)
             yield State(PROPOSED, max(self._now, line.times[-1] + 1 if commits else 0), found, len(commits), line,
@@ -131,17 +134,20 @@ class HistoryStore:
                 self._prefetch({_blob_at(line, index, p) for p in wiring.paths()})
             walked += 1
             blobs = {p: _blob_at(line, index, p) for p in wiring.paths()}
-            if not any(blobs.get(p) for p in wiring.value_files):
+            if not any(blobs.get(p) for p in wiring.layer_paths()):
                 return  # before the env's files existed
             then = self._application(_blob_at(line, index, app.file), app) if app is not None else \
-                (dep.argo if dep.argo is not None and dep.argo.generated_by else None)
-            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files] + self._inline(then),
+                (dep.argo if dep.argo is not None and dep.argo.generated_by
+                 and not argocd.rendered_by_chart(dep.argo) else None)  # a render's values: only now
+            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files]
+                                 + [self._embedded(blobs.get(o.path), o) for o in wiring.embedded] + self._inline(then),
                                  self._parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None, learned)
             yield State(commits[index].sha, line.times[index], found, index, line)
             renames = commits[index].renames
             if renames and any(p in renames for p in wiring.paths()):
                 wiring = _Wiring([renames.get(p, p) for p in wiring.value_files],
-                                 renames.get(wiring.chart_file, wiring.chart_file) if wiring.chart_file else None)
+                                 renames.get(wiring.chart_file, wiring.chart_file) if wiring.chart_file else None,
+                                 tuple(o._replace(path=renames.get(o.path, o.path)) for o in wiring.embedded))
             if app is not None and index in app_changes:
                 # this commit changed the Application: older states used what its previous version wired
                 older = self._application(_blob_at(line, index - 1, app.file), app)
@@ -159,6 +165,20 @@ class HistoryStore:
         if changed is None or path in changed or not line.commits:
             return prune(self._proposal.data(path), self._extra)
         return self._parsed(_blob_at(line, len(line.commits) - 1, path))
+
+    def _now_embedded(self, origin: Origin, changed: set[str] | None, line: Line) -> Any:
+        """Embedded values in the change under test: the snapshot's when it changes their file."""
+        if changed is None or origin.path in changed or not line.commits:
+            return prune(self.current(origin), self._extra) if self.current is not None else None
+        return self._embedded(_blob_at(line, len(line.commits) - 1, origin.path), origin)
+
+    def _embedded(self, blob: str | None, origin: Origin) -> Any:
+        """The values a version of a file embeds at `origin` (the file parsed whole, once per version)."""
+        if blob is None:
+            return None
+        if blob not in self._docs:
+            self._docs[blob] = embedded.documents(self._reader_for().read([blob]).get(blob), origin.path)
+        return prune(embedded.resolve(self._docs[blob], origin), self._extra)
 
     def _application(self, blob: str | None, current: ArgoApp) -> ArgoApp | None:
         """The Application of this name in an older version of its file."""
@@ -259,9 +279,13 @@ Learned = tuple[Any, Any]  # (tag key path, repository key path) in the env's va
 class _Wiring(NamedTuple):
     value_files: list[str]
     chart_file: str | None
+    embedded: tuple[Origin, ...] = ()  # Deployment.values_in
+
+    def layer_paths(self) -> list[str]:
+        return self.value_files + [o.path for o in self.embedded if o.path not in self.value_files]
 
     def paths(self) -> list[str]:
-        return self.value_files + ([self.chart_file] if self.chart_file else [])
+        return self.layer_paths() + ([self.chart_file] if self.chart_file else [])
 
 
 def _signature(app: ArgoApp) -> tuple[Any, ...]:

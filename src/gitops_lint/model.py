@@ -120,10 +120,18 @@ class Deployment(NamedTuple):
     revision: str | None  # the git revision the env watches, None = current branch
     kind: str = "helm"  # "helm": values files; "kustomize": a kustomization; "manifests": plain manifests
     layout: str = ""  # the layout plug-in that found it (plugins.py)
+    # values embedded in a document (a release's inline values, a patch), applied after value_files in
+    # order; a key path may go on inside a string that holds YAML text (then: document index, keys)
+    values_in: tuple[Origin, ...] = ()
+    # what else the env runs by a version the layout read outside the values (kind "chart": a chart
+    # version constraint; "chart-tag": an OCI chart tag)
+    artifacts: tuple[Image, ...] = ()
 
     @property
     def own_file(self) -> str:
-        """Where to change this env alone: its last values file (else its Application's file)."""
+        """Where to change this env alone: its last values layer (else its Application's file)."""
+        if self.values_in:
+            return self.values_in[-1].path
         if self.value_files:
             return self.value_files[-1]
         return self.argo.file if self.argo else f"{self.env.name}'s values file"

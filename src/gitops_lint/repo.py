@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gitops_lint import embedded as embedded_mod
 from gitops_lint import images as images_mod
 from gitops_lint import rendered
 from gitops_lint.config import Config
@@ -72,6 +73,7 @@ class RepoModel:
         tracked: set[str] = set()
         for dep in self.deployments():
             tracked.update(dep.value_files)
+            tracked.update(origin.path for origin in dep.values_in)
             if dep.argo is not None:
                 tracked.add(dep.argo.file)
             chart = self.chart_file(dep)
@@ -81,6 +83,7 @@ class RepoModel:
 
     def warm_history(self) -> None:
         assert self.history is not None
+        self.history.current = self.embedded
         self.history.warm([(dep, self.chart_file(dep)) for dep in self.deployments()])
 
     def timeline(self, dep: Deployment) -> Timeline:
@@ -117,7 +120,7 @@ class RepoModel:
             objects = self.rendered_objects(dep)
             if objects is not None:
                 found = rendered.reconcile(found, objects, values, lambda o, k, t: self._locate(dep, o, t))
-            self._images[key] = found
+            self._images[key] = found + list(dep.artifacts)
         return self._images[key]
 
     def rendered_objects(self, dep: Deployment) -> tuple[Any, ...] | None:
@@ -209,9 +212,18 @@ class RepoModel:
             loaded = self.cache.load(path)
             if loaded is not None and loaded.docs:
                 layers.append(Layer(path, 0, (), loaded.docs[0].data))
+        for origin in dep.values_in:
+            data = self.embedded(origin)
+            if isinstance(data, dict):
+                layers.append(Layer(origin.path, origin.doc, origin.keypath or (), data))
         if dep.argo is not None:
             layers.extend(self._inline_layers(dep.argo))
         return layers
+
+    def embedded(self, origin: Origin) -> Any:
+        """The values a document embeds at `origin` in this snapshot (Deployment.values_in)."""
+        loaded = self.cache.load(origin.path)
+        return embedded_mod.resolve([doc.data for doc in loaded.docs] if loaded is not None else [], origin)
 
     def _inline_layers(self, app: ArgoApp) -> Iterator[Layer]:
         def problem(keypath: KeyPath, error: YamlProblem) -> None:
@@ -253,4 +265,4 @@ def _parents(path: str) -> Iterator[str]:
 
 def _dep_key(dep: Deployment) -> tuple[Any, ...]:
     return (dep.app, dep.env.name, dep.value_files, dep.argo.file if dep.argo else None,
-            dep.argo.name if dep.argo else None)
+            dep.argo.name if dep.argo else None, dep.values_in)

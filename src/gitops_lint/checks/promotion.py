@@ -85,6 +85,11 @@ def mutable_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             tag = image.tag.lower()
             if image.digest or tag in allowed:
                 continue
+            if image.kind == "chart" and (not tag or is_version_range(image.tag)):  # a chart version constraint
+                yield Hit("chart-unpinned" if not tag else "chart-range", image.tag_origin or image.repo_origin,
+                          dep.app, dep.env.name, {**_fields(dep, image), "chart": image.name},
+                          anchor=format_keypath(image.keypath), protected=dep.env.protected)
+                continue
             if not tag:
                 case = "empty"
             elif tag in images_mod.MUTABLE_TAGS or tag in extra:
@@ -95,6 +100,19 @@ def mutable_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 continue
             yield Hit(case, image.tag_origin or image.repo_origin, dep.app, dep.env.name, _fields(dep, image),
                       anchor=format_keypath(image.keypath), protected=dep.env.protected)
+
+
+def is_version_range(text: str) -> bool:
+    """A semver constraint that admits more than one version (`>=1.0.0`, `6.x`, `^1`, `~1.2`, `*`, `1.2`),
+    as Helm and Flux read one; an exact version (`1.2.3`, `v1.2.3-rc.1`, `=1.2.3`) is not a range."""
+    import semantic_version
+
+    exact = text.strip().removeprefix("=").strip()
+    try:
+        semantic_version.Version(exact[1:] if exact[:1] in "vV" else exact)
+    except ValueError:
+        return True
+    return False
 
 
 KINDS = (
