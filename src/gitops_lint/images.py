@@ -13,6 +13,8 @@ MUTABLE_TAGS = frozenset({
 })
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
 _TAG_ONLY_KEYS = ("image_tag", "imageTag")  # a tag with the repository set elsewhere (govuk's image-tags files)
+_ENV_TAG_SUFFIXES = ("_DOCKER_TAG", "_IMAGE_TAG")  # `API_DOCKER_TAG: a15dd86`: helmfile/dotenv-style state values
+_UPPER_SNAKE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _REF = re.compile(r"^[a-z0-9][a-z0-9._\-/:@]*$", re.I)
 
 
@@ -23,7 +25,8 @@ def find_images(data: Any, origin: Callable[[KeyPath], Origin | None] | None = N
     - a mapping under a key named `image`/`*Image` with `name` (and `tag`, `digest`);
     - a string under such a key: `registry/repo:tag@digest`;
     - Kustomize `images:` entries (`name`, `newName`, `newTag`, `digest`);
-    - a bare `image_tag:`/`imageTag:`, whose repository the chart knows (repository left empty).
+    - a bare `image_tag:`/`imageTag:`, or an upper-snake `<NAME>_DOCKER_TAG:`/`<NAME>_IMAGE_TAG:` (each key
+      its own image), whose repository the chart knows (repository left empty).
     """
     found = [image for image in _walk(data, (), origin)]
     found.sort(key=lambda image: tuple(str(k) for k in image.keypath))
@@ -36,8 +39,9 @@ def _walk(node: Any, path: KeyPath, origin: Callable[[KeyPath], Origin | None] |
         if image is not None:
             yield image
             return
-        for key in _TAG_ONLY_KEYS:
-            value = node.get(key)
+        for key, value in node.items():
+            if not is_tag_only_key(key):
+                continue
             if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
                 where = origin(path + (key,)) if origin else None
                 yield Image(path + (key,), "", "", _text(value), "", where, where, kind="tag")
@@ -75,6 +79,21 @@ def _kustomize(items: list[Any], path: KeyPath,
         repo_key = "newName" if new_name else "name"
         yield Image(here, "", repository, tag, digest, origin(here + (tag_key,)) if origin else None,
                     origin(here + (repo_key,)) if origin else None, kind="kustomize")
+
+
+def is_tag_only_key(key: Any) -> bool:
+    """A key that holds only a tag, its repository set by the chart: `image_tag`, `imageTag`, or an
+    env-variable style key (`is_env_tag_key`)."""
+    return isinstance(key, str) and (key in _TAG_ONLY_KEYS or is_env_tag_key(key))
+
+
+def is_env_tag_key(key: Any) -> bool:
+    """`API_DOCKER_TAG`, `WORKER_IMAGE_TAG`: upper snake case with a name before the suffix (a bare
+    `DOCKER_TAG` names no image). Each such key is its own image. String tests only, no regex."""
+    if not isinstance(key, str):
+        return False
+    suffix = next((s for s in _ENV_TAG_SUFFIXES if key.endswith(s)), None)
+    return suffix is not None and len(key) > len(suffix) and key[0] != "_" and set(key) <= _UPPER_SNAKE
 
 
 def is_image_key(key: Any) -> bool:

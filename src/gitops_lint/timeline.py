@@ -34,6 +34,8 @@ class ImageRef(NamedTuple):
     def same_build(self, other: ImageRef) -> bool:
         if self.digest or other.digest:
             return bool(self.digest) and self.digest == other.digest
+        if not self.name and not other.name:  # bare tags (API_DOCKER_TAG, ADMIN_DOCKER_TAG): one image per key
+            return self.tag == other.tag and self.keypath == other.keypath
         if not self.name or not other.name:  # a bare tag file: compare tags
             return self.tag == other.tag
         return self.name == other.name and self.tag == other.tag
@@ -131,7 +133,8 @@ def prune(node: Any, extra: frozenset[str] = frozenset()) -> Any:
     if isinstance(node, dict):
         out: dict[Any, Any] = {}
         for key, value in node.items():
-            if value is None or ((key in LEAF_KEYS or key in extra) and not isinstance(value, (dict, list))):
+            if value is None or ((key in LEAF_KEYS or key in extra or images.is_tag_only_key(key))
+                                 and not isinstance(value, (dict, list))):
                 out[key] = value
             elif isinstance(value, str) and images.is_image_key(key):
                 out[key] = value

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.images import is_env_tag_key
 from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, arrival, before, first_holding, held_before
 from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
@@ -28,6 +29,8 @@ def _when(state: State, *, precise: bool = False) -> str:
 
 
 def _shown(image: ImageRef, app: str) -> str:
+    if not image.name and not image.digest and is_env_tag_key(image.keypath.rsplit(".", 1)[-1]):
+        return f"{image.keypath} {image.tag}"  # `API_DOCKER_TAG a15dd86`: the key names the image
     base = image.name or app
     return f"{base}@{image.digest}" if image.digest and not image.tag else \
         f"{base}:{image.tag}" + (f"@{image.digest}" if image.digest else "")
