@@ -221,3 +221,16 @@ def test_flux2_kustomize_helm_example_corpus(tmp_path: Path) -> None:
     ]
     assert sorted(app.name for app in result.model.apps) == ["cert-manager", "envoy-gateway", "podinfo"]
     assert result.model.unmodeled == []
+
+
+def test_a_chart_with_no_version_is_unpinned(tmp_path: Path) -> None:
+    """No `version` for a HelmRepository chart: Flux installs the newest release (info outside protected envs)."""
+    files = {**BASE, "apps/base/podinfo/release.yaml": BASE_RELEASE.replace('      version: "6.5.0"\n', ""),
+             "apps/staging/kustomization.yaml": _staging(None), **_production(None, None),
+             "clusters/dev/apps.yaml": _cluster("dev"), "apps/dev/kustomization.yaml": _staging(None)}
+    result = lint(make_repo(tmp_path / "repo", files))
+    assert [(f.path, f.line, f.column, f.severity.value, f.env, f.message) for f in result.findings] == [
+        ("apps/base/podinfo/release.yaml", 9, 5, env_severity, env,
+         f"{env} installs chart podinfo with no version: each new chart release deploys without a commit, so "
+         "nothing shows it ran upstream first")
+        for env, env_severity in (("dev", "info"), ("production", "error"), ("staging", "error"))]

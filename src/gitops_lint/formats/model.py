@@ -7,6 +7,7 @@ from gitops_lint import promotionorder
 from gitops_lint.formats.escape import not_a_command, visible
 from gitops_lint.model import Deployment
 from gitops_lint.repo import RepoModel
+from gitops_lint.yamlio import format_keypath
 
 
 def _dep_dict(dep: Deployment) -> dict[str, Any]:
@@ -15,6 +16,8 @@ def _dep_dict(dep: Deployment) -> dict[str, Any]:
         "env": dep.env.name, "role": dep.env.role, "protected": dep.env.protected,
         "production": dep.env.production, "kind": dep.kind, "layout": dep.layout, "chart": dep.chart_dir,
         "value_files": list(dep.value_files),
+        "values_in": [{"path": o.path, "key": format_keypath(o.keypath or ()), "doc": o.doc} for o in dep.values_in],
+        "artifacts": [{"kind": a.kind, "name": a.name, "version": a.tag or a.digest} for a in dep.artifacts],
         "missing_value_files": list(dep.missing_value_files), "namespace": dep.namespace,
         "revision": dep.revision,
         "application": None if argo is None else {
@@ -65,7 +68,10 @@ def model_text(model: RepoModel) -> str:
                 lines.append(f"    kustomization: {', '.join(dep.value_files)}")
             else:
                 lines.append(f"    chart:  {dep.chart_dir if dep.chart_dir is not None else '(external or none)'}")
-                lines.append(f"    values: {', '.join(dep.value_files) or '(none)'}")
+                embedded = [f"{o.path} ({format_keypath(o.keypath or ())})" for o in dep.values_in]
+                lines.append(f"    values: {', '.join(list(dep.value_files) + embedded) or '(none)'}")
+                lines.extend(f"    {a.kind.split('-')[0]} version: {a.name} {a.tag or a.digest or '(none)'}"
+                             for a in dep.artifacts)
             if dep.missing_value_files:
                 lines.append(f"    missing values files: {', '.join(dep.missing_value_files)}")
     if not model.apps:
