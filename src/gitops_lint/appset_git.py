@@ -44,6 +44,8 @@ def params(gen: Generators, spec: dict[Any, Any], path: str) -> list[Params] | N
         return None
     for kind in ("files", "directories"):
         entries = fields.sequence(spec, kind, f"{path}.{kind}", then="its Applications are not modeled")
+        if entries is None and spec.get(kind) is not None:
+            return None
         if entries is None:
             continue
         test = _matcher(entries, f"{path}.{kind}", fields.note)

@@ -68,6 +68,22 @@ def expand(data: dict[str, Any], *, file: str, build: Build,
     return apps, fields.notes
 
 
+def git_urls(spec: Any) -> list[str]:
+    """The repoURLs the git generators of an ApplicationSet spec read (nested ones too), as written:
+    discovery weighs them with the template's when it decides which URLs are this repository."""
+    found: list[str] = []
+    todo = [(g, 0) for g in (spec.get("generators") if isinstance(spec, dict) else None) or () if isinstance(g, dict)]
+    while todo and len(found) < 100:
+        generator, depth = todo.pop()
+        for kind, body in generator.items():
+            if kind == "git" and isinstance(body, dict) and isinstance(body.get("repoURL"), str):
+                found.append(body["repoURL"])
+            elif kind in ("matrix", "merge") and isinstance(body, dict) and depth < 3:
+                inner = body.get("generators")
+                todo.extend((g, depth + 1) for g in inner or () if isinstance(g, dict) and isinstance(inner, list))
+    return found
+
+
 def _syntax(spec: dict[Any, Any], fields: Fields) -> Syntax:
     go = fields.flag(spec, "goTemplate", "spec.goTemplate")
     options = fields.sequence(spec, "goTemplateOptions", "spec.goTemplateOptions") or []

@@ -143,7 +143,9 @@ def raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The source mappings of an Application, or of an ApplicationSet's template, as they are written,
     with `helm.valueFiles` always a list of strings: for reading before the documents are parsed."""
     spec = data.get("spec")
+    generators: list[dict[str, Any]] = []
     if data.get("kind") == "ApplicationSet":
+        generators = [{"repoURL": url} for url in appsets.git_urls(spec)]  # git generators read a repo too
         template = spec.get("template") if isinstance(spec, dict) else None
         spec = template.get("spec") if isinstance(template, dict) else None
     if not isinstance(spec, dict):
@@ -159,7 +161,7 @@ def raw_sources(data: dict[str, Any]) -> list[dict[str, Any]]:
                 files = [str(f) for f in files if isinstance(f, (str, int, float))] if isinstance(files, list) else []
                 source = {**source, "helm": {**helm, "valueFiles": files}}
             out.append(source)
-    return out
+    return out + generators
 
 
 def chart_source(app: ArgoApp) -> Source | None:
