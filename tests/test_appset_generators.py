@@ -4,6 +4,8 @@ linted by the real engine: exact Applications per env, exact findings, one of th
 from __future__ import annotations
 
 import base64
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -382,3 +384,71 @@ def test_generated_applications_are_capped_per_application_set(tmp_path: Path) -
     assert model.unmodeled == ["appsets/web.yaml: ApplicationSet web: its generators make 1001 Applications; the "
                                "first 1000 are modeled"]  # 40 × 40 = 1,600, cut at 1,001 while multiplying
     assert len([a for a in model.argo_apps if a.generated_by]) == 1000
+
+
+# --- corpus (read at run time, never copied into the project) -------------------------------------
+
+CORPUS = Path(os.environ.get("GITOPS_LINT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+KONFLUX = "redhat-appstudio__infra-deployments"
+BRIDGE = "gitops-bridge-dev__gitops-bridge-argocd-control-plane-template"
+BRIDGE_URL = "https://github.com/gitops-bridge-dev/gitops-bridge-argocd-control-plane-template"
+
+
+def _corpus(name: str, dest: Path, extra: dict[str, str] | None = None) -> Path:
+    if not (CORPUS / name / "tree").is_dir():
+        pytest.skip(f"corpus tree {name} not found under {CORPUS} (set GITOPS_LINT_CORPUS)")
+    shutil.copytree(CORPUS / name / "tree", dest)
+    return make_repo(dest, extra or {"gitops-lint-test.txt": "copied\n"})
+
+
+def test_konflux_cluster_and_list_merge_expands_against_the_local_cluster_secret(tmp_path: Path) -> None:
+    """SOURCE.md layout: merge(clusters, list) per service; the one cluster Secret in the repo is the
+    development `in-cluster-local`, so each base ApplicationSet makes its Application for it."""
+    root = _corpus(KONFLUX, tmp_path / "repo")
+    model = discover(root, load_config(root))
+    release = next(a for a in model.argo_apps if a.name == "release-in-cluster-local")
+    assert (release.generated_by, release.sources[0].path, release.dest_server, release.automated) == (
+        "ApplicationSet release", "components/release/staging/", "https://kubernetes.default.svc", True)
+    assert not [n for n in model.unmodeled if "clusters generator" in n]
+    # certain #6 (production auto-syncs from main, staging does not) lives in kustomize JSON patches of
+    # these ApplicationSets (overlays/*): the base alone says `environment: staging`, so it is not found
+    assert "argocd/auto-sync-prod" not in {f.rule for f in lint(root).findings}
+
+
+def test_gitops_bridge_addons_expand_once_cluster_secrets_exist(tmp_path: Path) -> None:
+    """SOURCE.md layout: clusters generators select on Secret labels and read annotations; the
+    Secrets are written by Terraform outside the repo, so the test adds three as a bootstrap would."""
+    secrets = {}
+    for env in ("dev", "staging", "prod"):
+        secrets.update(_secret(f"bootstrap/clusters/{env}.yaml", f"{env}-cluster",
+                               {"environment": env, "enable_metrics_server": "'true'"}))
+        secrets[f"bootstrap/clusters/{env}.yaml"] = secrets[f"bootstrap/clusters/{env}.yaml"].replace(
+            "metadata:\n", f"metadata:\n  annotations:\n    addons_repo_url: {BRIDGE_URL}\n"
+            "    addons_repo_basepath: ''\n    addons_repo_revision: main\n    addons_repo_path: bootstrap/control-plane/addons\n")
+    root = _corpus(BRIDGE, tmp_path / "repo", secrets)
+    git(root, "remote", "add", "origin", BRIDGE_URL)
+    model = discover(root, load_config(root))
+    metrics = next(a for a in model.apps if a.name == "addon-cluster-metrics-server")
+    assert [(d.env.name, d.argo.name if d.argo else "-", d.value_files) for d in metrics.deployments] == [
+        (env, f"addon-{env}-cluster-metrics-server", ("environments/default/addons/metrics-server/values.yaml",))
+        for env in ("dev", "staging", "prod")]  # env and per-cluster files are missing, and ignored (certain #1)
+    assert [line for line in finding_lines(lint(root)) if "auto-sync-prod" in line] == [
+        "bootstrap/control-plane/clusters/clusters-appset.yaml:36:9 argocd/auto-sync-prod prod's Application "
+        "cluster-prod-cluster syncs automatically (syncPolicy.automated) from main: every change on main reaches "
+        "prod with no promotion step"]  # arguable #7
+
+
+def test_the_run_wide_budget_cuts_the_application_sets_that_come_last() -> None:
+    from gitops_lint import argocd
+    from gitops_lint.appset_repo import MAX_TOTAL, RepoView
+
+    data = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "s"},
+            "spec": {"generators": [{"list": {"elements": [{"env": f"e{i}"} for i in range(5)]}}],
+                     "template": {"metadata": {"name": "x-{{env}}"}, "spec": {}}}}
+    repo = RepoView(None, [])
+    assert repo.remaining == MAX_TOTAL == 10_000
+    repo.remaining = 3  # as if 9,997 Applications came from the files before this one
+    apps, notices = argocd.parse_doc(data, file="a.yaml", doc=0, is_local=lambda url: True, repo=repo)
+    assert [a.name for a in apps] == ["x-e0", "x-e1", "x-e2"] and repo.remaining == 0
+    assert notices == ["a.yaml: ApplicationSet s: the ApplicationSets of this repository make more than 10,000 "
+                       "Applications in all; 3 of this one's 5 are modeled"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gitops_lint.appset_generators import MAX_APPLICATIONS, Generators, Params
-from gitops_lint.appset_repo import RepoView
+from gitops_lint.appset_repo import MAX_TOTAL, RepoView
 from gitops_lint.appset_template import Syntax, Unresolved, Unsupported, render, render_text
 from gitops_lint.argofields import Fields
 from gitops_lint.errors import YamlProblem
@@ -56,8 +56,8 @@ def expand(data: dict[str, Any], *, file: str, build: Build,
         params = params[:MAX_APPLICATIONS]
     if repo is not None:
         if len(params) > repo.remaining:
-            fields.note(f"the ApplicationSets of this repository make more than {repo.remaining + len(params)} "
-                        f"Applications in all; {repo.remaining} of this one's {len(params)} are modeled")
+            fields.note(f"the ApplicationSets of this repository make more than {MAX_TOTAL:,} Applications in all; "
+                        f"{repo.remaining} of this one's {len(params)} are modeled")
             params = params[:repo.remaining]
         repo.remaining -= len(params)
     apps = []
