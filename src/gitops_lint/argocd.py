@@ -40,6 +40,21 @@ def parse_doc(data: dict[str, Any], *, file: str, doc: int, is_local: Callable[[
     return apps, list(dict.fromkeys(notices))
 
 
+def rendered_application(data: dict[str, Any], *, file: str, doc: int, base: KeyPath, where: str,
+                         is_local: Callable[[str], bool], generated_by: str) -> tuple[ArgoApp | None, list[str]]:
+    """An Application a chart rendered (app of apps), read field by field like a hand-written one;
+    `file`/`base` are the repo values entry that produced it, `where` names it in notices."""
+    fields = Fields(where)
+    app = _application(data, file=file, doc=doc, base=base, is_local=is_local, generated_by=generated_by,
+                       fields=fields)
+    return app, list(dict.fromkeys(fields.notes))
+
+
+def rendered_by_chart(app: ArgoApp) -> bool:
+    """An Application a chart in the repo rendered (app of apps): its values are known only as of now."""
+    return (app.generated_by or "").startswith("chart ")
+
+
 def _application(data: Any, *, file: str, doc: int, base: KeyPath, is_local: Callable[[str], bool],
                  generated_by: str | None, fields: Fields) -> ArgoApp | None:
     if not isinstance(data, dict):

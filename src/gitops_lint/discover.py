@@ -25,7 +25,8 @@ from gitops_lint.errors import YamlProblem
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskCache | None = None) -> RepoModel:
+def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskCache | None = None, *,
+             render: bool = True) -> RepoModel:
     git = git or GitView(root, WorkTree(root))
     cache = FileCache(git.snapshot, disk)
     notices: list[str] = []
@@ -43,6 +44,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     if extra:  # env names only a declared order introduces (`latest` → `stable`)
         config = config._replace(scheme=config.scheme.with_aliases(extra))
     ctx = plugins.Context(root, config, cache, files, charts, yaml_files, argo_apps)
+    ctx.render = render  # --no-render: layouts that need a render (app of apps) say they did not model
     for layout in plugins.registry():
         layout.find(ctx)
     grouped, unused = ctx.grouped, ctx.unused
@@ -116,6 +118,8 @@ def declared_layouts(config: Config, files: list[str], grouped: dict[str, list[D
 def merge_variants(grouped: dict[str, list[Deployment]], scheme: EnvScheme) -> None:
     """`prod-app-west` and `prod-app-east` beside `dev-app`/`staging-app`, same source: two prod targets of `app`."""
     def key(dep: Deployment) -> tuple[str, str, str] | None:
+        if dep.argo is not None and argocd.rendered_by_chart(dep.argo):
+            return None  # its env is its values file's, never a suffix of its name
         src = chart_source(dep.argo) if dep.argo else None
         return argocd.source_key(src, scheme.fold) if src is not None else None
 
@@ -276,6 +280,13 @@ def _kustomization(directory: str, files: set[str]) -> str | None:
 
 def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:
     """(role, how the repo spells it, app name without the env) from name, valueFiles, namespace."""
+    if argocd.rendered_by_chart(app):  # rendered (app of apps): it exists in the env its values file names
+        for part in reversed(app.file.split("/")):
+            found = scheme.find(part.rsplit(".", 1)[0] if part.endswith(YAML_SUFFIXES) else part)
+            if found:
+                named = scheme.find(app.name)
+                same = named is not None and named[0] == found[0] and named[2]
+                return found[0], found[1], named[2] if same and named else app.name
     found = scheme.find(app.name)
     if found:
         role, display, rest = found

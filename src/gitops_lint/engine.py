@@ -82,7 +82,7 @@ def _run(root: Path, config: Config, *, only: set[str] | None, history: bool, ex
     running = {item.rule.id for item in configured}
     not_run = {item.rule.id: ("not selected (--rule)" if only is not None and item.rule.id not in only
                               else "turned off in the configuration") for item in every if item.rule.id not in running}
-    model = discover(root, config, git, disk)
+    model = discover(root, config, git, disk, render=render)
     if base_model is None and "structure/removed" in running:
         not_run["structure/removed"] = "PR mode only (--base)"
     model.base = base_model

@@ -41,6 +41,7 @@ class Context:
         self.argo_charts: dict[str, str] = {}  # chart dir -> the app whose Application deploys it
         self.unused: list[tuple[str, str, str]] = []  # (app, env, path) env files no Application uses
         self.unmodeled: list[str] = []
+        self.render = True  # False with --no-render: nothing is rendered during discovery either
 
     def add(self, app: str, deps: list[Deployment], layout: str) -> None:
         self.grouped[app].extend(d._replace(layout=layout) for d in deps)
@@ -60,6 +61,7 @@ class ArgoApplications:
     name = "argocd-application"
 
     def find(self, ctx: Context) -> None:
+        from gitops_lint.argocd import rendered_by_chart
         from gitops_lint.discover import argo_deployment, merge_variants
 
         for app in ctx.argo_apps:
@@ -71,7 +73,8 @@ class ArgoApplications:
                         "name, valueFiles or namespace; it is not modeled (name it after an env, or add the name under "
                         "environments.aliases)")
                 continue
-            layout = "argocd-applicationset" if app.generated_by else self.name
+            layout = self.name if not app.generated_by else \
+                "argocd-app-of-apps" if rendered_by_chart(app) else "argocd-applicationset"
             ctx.add(dep.app, [dep], layout)
             for path in dep.value_files:
                 ctx.consumers.setdefault(path, dep.app)
