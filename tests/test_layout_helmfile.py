@@ -130,6 +130,74 @@ def test_discover_cli(tmp_path: Path) -> None:
     assert f"note: {SANDBOX_NOTICES[0]}" in out.output.splitlines()
 
 
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          resources: {{ toYaml .Values.resources | nindent 12 }}
+"""
+
+
+def _release_values(tag: str, memory: str) -> str:
+    return f'image:\n  tag: "{tag}"\nresources:\n  limits:\n    memory: {memory}\n'
+
+
+def _release_repo(root: Path, extra_values: str = "") -> Path:
+    """Envs with no values of their own; the release `api` names a values file per env."""
+    return make_repo(root, {
+        "helmfile.yaml": ("environments:\n  dev:\n  stage: {}\n  prod: {}\n---\nreleases:\n"
+                          "  - name: api\n    namespace: api\n    chart: ./charts/api\n    values:\n"
+                          "      - values/api/common.yaml\n      - values/api/{{ .Environment.Name }}.yaml\n"
+                          f"{extra_values}"
+                          "  - name: redis\n    chart: bitnami/redis\n    values:\n      - values/redis.yaml\n"),
+        "charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+        "charts/api/values.yaml": 'image:\n  repository: registry.example.com/team/api\n  tag: "1"\n',
+        "charts/api/templates/deployment.yaml": DEPLOYMENT,
+        "values/api/common.yaml": "replicaCount: 2\n",
+        "values/api/secrets.yaml.gotmpl": 'password: {{ requiredEnv "PW" }}\n',
+        "values/api/dev.yaml": _release_values("2", "512Mi"),
+        "values/api/stage.yaml": _release_values("2", "1Gi"),
+        "values/api/prod.yaml": _release_values("1", "512Mi"),
+        "values/redis.yaml": "architecture: standalone\n",
+    }, history=[("2026-02-01T00:00:00+00:00", "prod 3", {"values/api/prod.yaml": _release_values("3", "512Mi")})])
+
+
+def test_release_values_named_per_env_are_an_app(tmp_path: Path) -> None:
+    root = _release_repo(tmp_path / "repo")
+    model = discover(root, load_config(root))
+    assert [(app.name, [(d.env.name, d.chart_dir, d.value_files, d.kind, d.namespace) for d in app.deployments])
+            for app in model.apps] == [("api", [
+                (env, "charts/api", ("charts/api/values.yaml", "values/api/common.yaml", f"values/api/{env}.yaml"),
+                 "helm", "api") for env in ("dev", "stage", "prod")])]
+    assert model.unmodeled == []
+    sha = git(root, "rev-parse", "HEAD")[:10]
+    assert finding_lines(lint(root)) == [
+        "values/api/prod.yaml:2:8 promotion/untested-tag prod runs registry.example.com/team/api:3, which never ran "
+        f"in stage (stage ran 2 on branch main; 3 never ran in dev either); it reached prod in commit {sha} "
+        "(2026-02-01 00:00:00 UTC)",
+        "values/api/stage.yaml:5:13 parity/drift stage sets resources.limits.memory to 1Gi, but prod sets 512Mi "
+        "(values/api/prod.yaml:5): stage does not rehearse prod",
+    ]
+
+
+def test_release_with_a_values_template_is_not_compared(tmp_path: Path) -> None:
+    """Part of its values is unknown: images and history still count, parity does not guess."""
+    root = _release_repo(tmp_path / "repo", "      - values/api/secrets.yaml.gotmpl\n")
+    model = discover(root, load_config(root))
+    assert [d.kind for d in model.apps[0].deployments] == ["helmfile"] * 3
+    assert model.unmodeled == ["helmfile.yaml:7: release api: values values/api/secrets.yaml.gotmpl are templates "
+                               "or inline values; they are not read"]
+    assert [line.split(" ", 2)[:2] for line in finding_lines(lint(root))] == [
+        ["values/api/prod.yaml:2:8", "promotion/untested-tag"]]
+
+
 def test_hostile_and_unreadable_shapes_are_notices(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo", {
         "helmfile.yaml": (

@@ -7,7 +7,8 @@ helmfile becomes one app whose envs are its `environments` that name an env role
 values files (in order) are its `value_files`: images, parity and the history rules read them like
 any values file. The helmfile is read statically (helmfile_text: template actions blanked, never
 executed); `bases:` are followed (their relative paths resolve against the helmfile that loads
-them, as helmfile does). Releases and their values templates are not modeled.
+them, as helmfile does). Releases whose values files are named per env (`{{ .Environment.Name }}`)
+are apps of their own (helmfile_releases); values templates (`*.gotmpl`) are not read.
 
 What cannot be read is said in a notice naming the file and line: a values file that does not
 exist (`helmfile -e <env>` fails), a templated path, inline values, envs with no role.
@@ -17,8 +18,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any, NamedTuple
 
-from gitops_lint import helmfile_text, yamlio
-from gitops_lint.errors import YamlProblem
+from gitops_lint import helmfile_releases, helmfile_text, yamlio
 from gitops_lint.model import Deployment, KeyPath
 
 NAMES = frozenset({"helmfile.yaml", "helmfile.yml", "helmfile.yaml.gotmpl", "helmfile.yml.gotmpl"})
@@ -45,7 +45,8 @@ class Helmfile:
     name = "helmfile"
 
     def find(self, ctx: Any) -> None:
-        """Appends one app per helmfile to `ctx` (plugins.Context), its envs from `environments:`."""
+        """Appends one app per helmfile to `ctx` (plugins.Context), its envs from `environments:`, and one
+        per release with per-env values files (helmfile_releases)."""
         paths = [p for p in ctx.files if is_helmfile(p)]
         if len(paths) > MAX_HELMFILES:
             ctx.unmodeled.append(f"{len(paths)} helmfiles: only the first {MAX_HELMFILES} are read")
@@ -53,13 +54,21 @@ class Helmfile:
         for path in paths[:MAX_HELMFILES]:
             per_dir[posixpath.dirname(path)] = per_dir.get(posixpath.dirname(path), 0) + 1
         for path in paths[:MAX_HELMFILES]:
-            envs = _environments(ctx, path, posixpath.dirname(path), depth=0)
-            if envs is None:
+            state = helmfile_text.read(ctx, path)
+            if state is None:
                 continue
+            envs = _environments(ctx, path, state, posixpath.dirname(path), depth=0)
             if not envs:
                 ctx.unmodeled.append(f"{path}: a helmfile with no environments, so there is nothing to compare")
                 continue
-            _add_app(ctx, path, envs, _app_name(ctx, path, per_dir))
+            name = _app_name(ctx, path, per_dir)
+            deps = _deployments(ctx, path, envs, name)
+            has_values = any(d.value_files or d.missing_value_files for d in deps)
+            if deps and has_values:
+                ctx.add(name, deps, self.name)
+            releases = helmfile_releases.add_apps(ctx, path, state, [d.env for d in deps], name)
+            if deps and not has_values and not releases:
+                ctx.add(name, deps, self.name)  # envs with no values files: shown, nothing to compare
 
 
 def is_helmfile(path: str) -> bool:
@@ -77,31 +86,10 @@ def _app_name(ctx: Any, path: str, per_dir: dict[str, int]) -> str:
     return path if name in ctx.grouped else name
 
 
-def _read(ctx: Any, path: str) -> tuple[list[helmfile_text.HelmfileDoc], tuple[str, ...]] | None:
-    """The parsed documents of a helmfile (or base) and its blanked actions; None, with a notice, when
-    it cannot be read."""
-    try:
-        text = yamlio.decode(ctx.cache.snapshot.read(path), path)
-        blanked = helmfile_text.blank(text)
-        docs, failed = helmfile_text.documents(blanked.text, path)
-    except YamlProblem as problem:
-        ctx.unmodeled.append(f"{path}: not read as a helmfile ({problem.message}); its environments are not modeled")
-        return None
-    except helmfile_text.Unreadable as why:
-        ctx.unmodeled.append(f"{path}: not read as a helmfile ({why}); its environments are not modeled")
-        return None
-    if failed and not any(isinstance(d.data, dict) and "environments" in d.data for d in docs):
-        ctx.unmodeled.append(f"{path}: a document could not be read statically ({failed}); environments it "
-                             "declares are not modeled")
-    return docs, blanked.actions
-
-
-def _environments(ctx: Any, path: str, base_dir: str, *, depth: int) -> dict[str, list[Entry]] | None:
+def _environments(ctx: Any, path: str, state: helmfile_text.State, base_dir: str, *,
+                  depth: int) -> dict[str, list[Entry]]:
     """env name -> its values entries, from `bases:` first, then the file's own documents in order."""
-    read = _read(ctx, path)
-    if read is None:
-        return None
-    docs, actions = read
+    docs, actions = state
     envs: dict[str, list[Entry]] = {}
     for doc in docs:
         if not isinstance(doc.data, dict):
@@ -113,7 +101,7 @@ def _environments(ctx: Any, path: str, base_dir: str, *, depth: int) -> dict[str
         if declared is None:
             continue
         if not isinstance(declared, dict):
-            ctx.unmodeled.append(f"{_at(path, doc, ('environments',))}: environments is "
+            ctx.unmodeled.append(f"{helmfile_text.where(path, doc, ('environments',))}: environments is "
                                  f"{yamlio.type_name(declared)}, not a mapping; not read")
             continue
         for name, body in list(declared.items())[:MAX_ENVS]:
@@ -129,24 +117,24 @@ def _bases(ctx: Any, path: str, doc: helmfile_text.HelmfileDoc, base_dir: str,
     if bases is None:
         return []
     if not isinstance(bases, list):
-        ctx.unmodeled.append(f"{_at(path, doc, ('bases',))}: bases is {yamlio.type_name(bases)}, not a list; "
+        ctx.unmodeled.append(f"{helmfile_text.where(path, doc, ('bases',))}: bases is {yamlio.type_name(bases)}, not a list; "
                              "not read")
         return []
     found = []
     for index, base in enumerate(bases):
-        resolved = _resolve(posixpath.dirname(path), base) if isinstance(base, str) else None
+        resolved = helmfile_text.resolve(posixpath.dirname(path), base) if isinstance(base, str) else None
         if resolved is None or resolved not in ctx.file_set or depth >= MAX_BASE_DEPTH:
-            ctx.unmodeled.append(f"{_at(path, doc, ('bases', index))}: base {_shown(base)} is not read "
-                                 f"({_why_not(resolved, ctx.file_set, depth)}); environments it declares are not "
+            ctx.unmodeled.append(f"{helmfile_text.where(path, doc, ('bases', index))}: base {_shown(base)} is not read "
+                                 f"({_why_not(resolved, ctx.file_set)}); environments it declares are not "
                                  "modeled")
             continue
-        envs = _environments(ctx, resolved, base_dir, depth=depth + 1)
-        if envs:
-            found.append(envs)
+        state = helmfile_text.read(ctx, resolved)
+        if state is not None:
+            found.append(_environments(ctx, resolved, state, base_dir, depth=depth + 1))
     return found
 
 
-def _why_not(resolved: str | None, files: set[str], depth: int) -> str:
+def _why_not(resolved: str | None, files: set[str]) -> str:
     if resolved is None:
         return "not a plain path inside the repository"
     return "it does not exist" if resolved not in files else f"bases nested over {MAX_BASE_DEPTH} deep"
@@ -159,7 +147,7 @@ def _entries(ctx: Any, path: str, doc: helmfile_text.HelmfileDoc, env: str, body
     if body is None:
         return []
     if not isinstance(body, dict):
-        ctx.unmodeled.append(f"{_at(path, doc, here)}: environments.{env} is {yamlio.type_name(body)}, "
+        ctx.unmodeled.append(f"{helmfile_text.where(path, doc, here)}: environments.{env} is {yamlio.type_name(body)}, "
                              "not a mapping; not read")
         return []
     values = body.get("values")
@@ -168,17 +156,17 @@ def _entries(ctx: Any, path: str, doc: helmfile_text.HelmfileDoc, env: str, body
     if values is None:
         return []
     if not isinstance(values, list):
-        ctx.unmodeled.append(f"{_at(path, doc, here + ('values',))}: environments.{env}.values is "
+        ctx.unmodeled.append(f"{helmfile_text.where(path, doc, here + ('values',))}: environments.{env}.values is "
                              f"{yamlio.type_name(values)}, not a list; not read")
         return []
     if len(values) > MAX_VALUES:
         ctx.unmodeled.append(f"{path}: environments.{env}.values has {len(values)} items; only the first "
                              f"{MAX_VALUES} are read")
-    return [Entry(item, path, _line(doc, here + ("values", index)), base_dir, actions, lenient)
+    return [Entry(item, path, helmfile_text.line_of(doc, here + ("values", index)), base_dir, actions, lenient)
             for index, item in enumerate(values[:MAX_VALUES])]
 
 
-def _add_app(ctx: Any, path: str, envs: dict[str, list[Entry]], app: str) -> None:
+def _deployments(ctx: Any, path: str, envs: dict[str, list[Entry]], app: str) -> list[Deployment]:
     """One Deployment per env that names a role; the others are listed in one notice."""
     outside: list[str] = []
     deps: list[Deployment] = []
@@ -197,8 +185,7 @@ def _add_app(ctx: Any, path: str, envs: dict[str, list[Entry]], app: str) -> Non
     if outside:
         ctx.unmodeled.append(f"{path}: helmfile envs {', '.join(outside)} name no env role, so they are not "
                              "compared (add them under environments.aliases to compare them)")
-    if deps:
-        ctx.add(app, deps, Helmfile.name)
+    return deps
 
 
 def _files(ctx: Any, env: str, entries: list[Entry]) -> tuple[list[str], list[str]]:
@@ -217,7 +204,7 @@ def _files(ctx: Any, env: str, entries: list[Entry]) -> tuple[list[str], list[st
             continue
         shown = helmfile_text.restore(entry.value, entry.actions)
         expanded = helmfile_text.expand(entry.value, entry.actions, env)
-        resolved = _resolve(entry.base_dir, expanded) if expanded is not None else None
+        resolved = helmfile_text.resolve(entry.base_dir, expanded) if expanded is not None else None
         if resolved is None:
             why = "a template expression" if expanded is None else "not a plain path inside the repository"
             ctx.unmodeled.append(f"{where}: values file {shown} of helmfile env {env} is {why}; it is not read")
@@ -234,26 +221,6 @@ def _files(ctx: Any, env: str, entries: list[Entry]) -> tuple[list[str], list[st
     if inline:
         ctx.unmodeled.append(f"{inline}: inline values of helmfile env {env} are not read (only values files are)")
     return present, missing
-
-
-def _resolve(base_dir: str, value: str) -> str | None:
-    """A repo-relative path, or None for an absolute path, a URL, a glob or one that leaves the repo."""
-    value = value.strip()
-    if not value or value.startswith("/") or "://" in value or "::" in value or any(c in value for c in "*?["):
-        return None
-    joined = posixpath.normpath(posixpath.join(base_dir, value))
-    return None if joined == ".." or joined.startswith("../") else joined
-
-
-def _line(doc: helmfile_text.HelmfileDoc, keypath: KeyPath) -> int | None:
-    entry = doc.positions.get(keypath)
-    return entry[1].line if entry else None
-
-
-def _at(path: str, doc: helmfile_text.HelmfileDoc, keypath: KeyPath) -> str:
-    """`file:line` of a key's value, or the file alone when its position is not known."""
-    line = _line(doc, keypath)
-    return f"{path}:{line}" if line else path
 
 
 def _shown(value: Any) -> str:

@@ -7,9 +7,11 @@ only actions (`{{ if … }}`, `{{- end }}`) is emptied, and each `---` document 
 own, so one document the blanking cannot make YAML does not hide the others. A placeholder keeps
 the action's index, so a value such as `envs/{{ .Environment.Name }}.yaml` can be expanded per env
 (`expand`); every other action stays unknown. One left-to-right scan: linear time, no regex.
+Files are read only through the discovery context's snapshot (`read`).
 """
 from __future__ import annotations
 
+import posixpath
 from typing import Any, NamedTuple
 
 from gitops_lint import yamlio
@@ -34,6 +36,13 @@ class Blanked(NamedTuple):
 class HelmfileDoc(NamedTuple):
     data: Any
     positions: dict[KeyPath, tuple[Position, Position]]  # lines already shifted to the whole file
+
+
+class State(NamedTuple):
+    """A helmfile's parsed documents and the original text of each blanked action."""
+
+    docs: list[HelmfileDoc]
+    actions: tuple[str, ...]
 
 
 def blank(text: str) -> Blanked:
@@ -136,6 +145,11 @@ def expand(value: str, actions: tuple[str, ...], env: str) -> str | None:
     return None if _FILL in result or _START in result else result
 
 
+def templated(value: str) -> bool:
+    """`value` held a template action (its value is unknown statically)."""
+    return _START in value or _FILL in value
+
+
 def _action_body(action: str) -> str:
     """`{{- .Environment.Name -}}` -> `.Environment.Name`."""
     body = action[2:-2]
@@ -157,3 +171,43 @@ def restore(value: str, actions: tuple[str, ...]) -> str:
         pos = at + len(actions[int(digits)])
     out.append(value[pos:])
     return "".join(out).replace(_FILL, "…")
+
+
+def read(ctx: Any, path: str) -> State | None:
+    """The parsed documents of a helmfile (or base) and its blanked actions; None, with a notice, when
+    it cannot be read."""
+    try:
+        text = yamlio.decode(ctx.cache.snapshot.read(path), path)
+        blanked = blank(text)
+        docs, failed = documents(blanked.text, path)
+    except YamlProblem as problem:
+        ctx.unmodeled.append(f"{path}: not read as a helmfile ({problem.message}); its environments are not modeled")
+        return None
+    except Unreadable as why:
+        ctx.unmodeled.append(f"{path}: not read as a helmfile ({why}); its environments are not modeled")
+        return None
+    if failed and not any(isinstance(d.data, dict) and "environments" in d.data for d in docs):
+        ctx.unmodeled.append(f"{path}: a document could not be read statically ({failed}); environments it "
+                             "declares are not modeled")
+    return State(docs, blanked.actions)
+
+
+def resolve(base_dir: str, value: str) -> str | None:
+    """A repo-relative path, or None for an absolute path, a URL, a glob or one that leaves the repo."""
+    value = value.strip()
+    if not value or value.startswith("/") or "://" in value or "::" in value or any(c in value for c in "*?["):
+        return None
+    joined = posixpath.normpath(posixpath.join(base_dir, value))
+    return None if joined == ".." or joined.startswith("../") else joined
+
+
+def line_of(doc: HelmfileDoc, keypath: KeyPath) -> int | None:
+    """The line of a key's value in its helmfile."""
+    entry = doc.positions.get(keypath)
+    return entry[1].line if entry else None
+
+
+def where(path: str, doc: HelmfileDoc, keypath: KeyPath) -> str:
+    """`file:line` of a key's value, or the file alone when its position is not known."""
+    found = line_of(doc, keypath)
+    return f"{path}:{found}" if found else path
