@@ -146,8 +146,11 @@ def test_discover_text_and_json(tmp_path: Path) -> None:
     root = _demo(tmp_path, bad=False)
     code, out, _ = _invoke("discover", str(root))
     assert code == 0
-    assert out.splitlines()[:5] == [
+    assert out.splitlines()[:8] == [
         "manual-app  (dev → stage → prod)  found by: argocd-application",
+        "  promotion:",
+        "    dev → stage  by name (dev comes before stage)",
+        "    stage → prod  by name (stage comes before prod)",
         "  dev",
         "    application: manual-app-dev (argocd/manual-app-dev.yaml), auto-sync, namespace dev, watches main",
         "    chart:  manual-app-helm",

@@ -61,7 +61,9 @@ def _root(path: str) -> Path:
 
 def _write(text: str, output: str | None, *, append: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        # color=True: keep our colour codes when piped (click strips them otherwise); repo strings in
+        # the text are already shown escaped, so the only escapes left are the ones we asked for
+        click.echo(text, nl=False, color=True)
         return
     try:
         with open(output, "a" if append else "w", encoding="utf-8") as handle:
@@ -108,12 +110,16 @@ def main(debug: bool) -> None:
               help="Judge charts and overlays from their values only; do not render them with Helm/Kustomize.")
 @click.option("--no-cache", is_flag=True,
               help="Do not read or write the parse cache (content-addressed, outside the repo; see docs).")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a TTY).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text report (default: when stdout is a TTY; NO_COLOR and FORCE_COLOR are honoured).")
+@click.option("--quiet", "-q", is_flag=True, help="Findings and the summary only (no notes).")
+@click.option("--verbose", "-v", is_flag=True, help="Every note, instead of one per kind with a count.")
 @_guarded
 def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, strict: bool, config_file: str | None,
           no_history: bool, only: tuple[str, ...], baseline: str | None, write_baseline: str | None,
           no_exemptions: bool, base_ref: str | None, policy_from_base: bool, trust_new_suppressions: bool,
-          staged: bool, allow_empty: bool, no_render: bool, no_cache: bool, color: bool | None) -> None:
+          staged: bool, allow_empty: bool, no_render: bool, no_cache: bool, color: bool | None, quiet: bool,
+          verbose: bool) -> None:
     """Lint the GitOps repository at PATH (default: the current directory)."""
     from gitops_lint.formats import render
     from gitops_lint.rules import load_rules
@@ -145,15 +151,28 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
                    f"to the baseline {write_baseline}", err=True)
         sys.exit(EXIT_PASS)
     threshold = Severity.WARNING if strict else Severity(fail_on)
-    use_color = color if color is not None else (stdout_file is None and sys.stdout.isatty())
     report = result.report()
-    _write(render(main_format, report, fail_on=threshold, color=use_color), stdout_file)
+    _write(render(main_format, report, fail_on=threshold, color=_use_color(color, stdout_file), quiet=quiet,
+                  verbose=verbose), stdout_file)
     for name, target in extra:
         _write(render(name, report, fail_on=threshold), target)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         _write(render("markdown", report, fail_on=threshold), summary, append=True)
     sys.exit(EXIT_FINDINGS if result.failed(threshold) else EXIT_PASS)
+
+
+def _use_color(flag: bool | None, stdout_file: str | None) -> bool:
+    """--color/--no-color win; then NO_COLOR (any value: off) and FORCE_COLOR (on, unless "0" or
+    "false"), as no-color.org and force-color.org ask; else colour only a terminal."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force.strip().lower() not in ("0", "false"):
+        return True
+    return stdout_file is None and sys.stdout.isatty()
 
 
 def _require_apps(result: Any) -> None:
@@ -172,6 +191,15 @@ def _require_apps(result: Any) -> None:
 
 
 def _parse_outputs(outputs: tuple[str, ...]) -> tuple[str | None, list[tuple[str, str]]]:
+    for output in outputs:
+        name, sep, target = output.partition("=")
+        if output in FORMATS:
+            raise GitopsLintError(f"--output {output}: name the file too (--output {output}=FILE), or use "
+                                  f"--format {output} for stdout")
+        if sep and name not in FORMATS and "/" not in name and "." not in name and name:
+            raise GitopsLintError(f"--output {output}: unknown format {name!r} (formats: {', '.join(FORMATS)})")
+        if sep and name in FORMATS and not target:
+            raise GitopsLintError(f"--output {output}: name the file after '='")
     plain = [o for o in outputs if "=" not in o or o.split("=", 1)[0] not in FORMATS]
     if len(plain) > 1:
         raise GitopsLintError(f"--output: only one plain FILE (for --format) is allowed, got {', '.join(plain)}")

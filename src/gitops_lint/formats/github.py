@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint.formats import notices
 from gitops_lint.formats.escape import visible
 from gitops_lint.formats.text import summary_line
 from gitops_lint.model import Severity
@@ -26,7 +27,8 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
+def render(result: Any, *, fail_on: Severity = Severity.ERROR, quiet: bool = False, verbose: bool = False,
+           **_: Any) -> str:
     lines = []
     for finding in result.findings:
         if finding.suppressed is not None:
@@ -41,7 +43,7 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
         props.append(f"title={_property(finding.rule)}")
         message = visible(finding.message) + (f"\nfix: {visible(finding.fix)}" if finding.fix else "")
         lines.append(f"::{_COMMAND[finding.severity]} {','.join(props)}::{_data(message)}")
-    for notice in result.notices:
+    for notice in [] if quiet else notices.lines(result.notices, verbose=verbose):
         lines.append(f"::notice title=gitops-lint::{_data(visible(notice))}")
     lines.append(summary_line(result, fail_on=fail_on))
     return "\n".join(lines) + "\n"

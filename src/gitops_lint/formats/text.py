@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint.formats import notices
 from gitops_lint.formats.escape import not_a_command, visible
 from gitops_lint.model import Finding, Severity
 
@@ -28,14 +29,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 or word == "info" else "s")
 
 
-def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = False, **_: Any) -> str:
+def render(result: Any, *, fail_on: Severity = Severity.ERROR, color: bool = False, quiet: bool = False,
+           verbose: bool = False, **_: Any) -> str:
+    """`quiet`: findings and the summary only; `verbose`: every notice, not one per kind."""
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
     lines: list[str] = []
-    for notice in result.notices:
+    shown = [] if quiet else notices.lines(result.notices, verbose=verbose)
+    for notice in shown:
         lines.append(paint(f"note: {visible(notice)}", _DIM))
-    if result.notices:
+    if shown:
         lines.append("")
     for finding in result.findings:
         if finding.suppressed is not None:

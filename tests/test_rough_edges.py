@@ -1,0 +1,101 @@
+"""Issue 12's rough edges, each as a new user meets it: through the real CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import make_repo
+from gitops_lint.cli import main
+
+APP = """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {name}
+spec:
+  source:
+    repoURL: https://git.example.com/acme/deploy.git
+    path: {name}
+  destination:
+    namespace: tools
+"""
+BASE = {"web/values-stage.yaml": "replicaCount: 2\n", "web/values-prod.yaml": "replicaCount: 3\n"}
+
+
+def _repo(tmp_path: Path) -> Path:
+    files = dict(BASE)
+    for name in ("alpha", "beta", "gamma"):  # three Applications with no env: three notices of one kind
+        files[f"argocd/{name}.yaml"] = APP.format(name=name)
+        files[f"{name}/deploy.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+    return make_repo(tmp_path / "r", files)
+
+
+def _check(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["check", str(root), *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(("output", "message"), [
+    ("sariff=x.sarif", "gitops-lint: error: --output sariff=x.sarif: unknown format 'sariff' "
+                       "(formats: text, json, sarif, junit, github, markdown, gitlab)"),
+    ("sarif", "gitops-lint: error: --output sarif: name the file too (--output sarif=FILE), or use --format sarif "
+              "for stdout"),
+    ("json=", "gitops-lint: error: --output json=: name the file after '='"),
+])
+def test_an_output_that_names_no_known_format_or_no_file_is_refused(tmp_path: Path, output: str, message: str) -> None:
+    root = make_repo(tmp_path / "r", BASE)
+    code, _, err = _check(root, "-o", output)
+    assert (code, err.strip()) == (2, message)
+    assert not (root / output).exists() and not Path(output).exists()
+
+
+def test_an_output_file_with_an_equals_sign_in_a_path_is_still_a_file(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", BASE)
+    target = tmp_path / "out" / "a=b.txt"
+    target.parent.mkdir()
+    code, _, _ = _check(root, "-o", str(target))
+    assert code == 0 and "parity/replicas" in target.read_text()
+
+
+@pytest.mark.parametrize(("env", "flag", "colored"), [
+    ({}, None, False),                      # piped: no colour
+    ({"FORCE_COLOR": "1"}, None, True),
+    ({"FORCE_COLOR": "0"}, None, False),
+    ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, None, False),
+    ({"NO_COLOR": "1"}, "--color", True),   # the flag wins
+    ({}, "--color", True),
+])
+def test_color_follows_the_flag_then_no_color_then_force_color(tmp_path: Path, env: dict[str, str], flag: str | None,
+                                                               colored: bool) -> None:
+    root = make_repo(tmp_path / "r", BASE)
+    _, out, _ = _check(root, *([flag] if flag else []), env={"NO_COLOR": "", "FORCE_COLOR": None, **env})  # type: ignore[dict-item]
+    assert ("\x1b[" in out) is colored
+
+
+def test_notes_of_one_kind_are_one_line_with_a_count_and_verbose_lists_them(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    _, out, _ = _check(root)
+    notes = [line for line in out.splitlines() if line.startswith("note: ")]
+    assert notes == ["note: argocd/alpha.yaml: Application alpha deploys from this repository, but no env is named in "
+                     "its name, valueFiles or namespace; it is not modeled (name it after an env, or add the name "
+                     "under environments.aliases) (and 2 more like it; --verbose lists them)"]
+    _, out, _ = _check(root, "--verbose")
+    assert [line[:24] for line in out.splitlines() if line.startswith("note: ")] == [
+        "note: argocd/alpha.yaml:", "note: argocd/beta.yaml: ", "note: argocd/gamma.yaml:"]
+    _, out, _ = _check(root, "--format", "github")
+    assert len([line for line in out.splitlines() if line.startswith("::notice")]) == 1
+
+
+def test_quiet_shows_findings_and_the_summary_only(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    code, out, _ = _check(root, "-q")
+    assert code == 0
+    assert out.splitlines() == [
+        "web/values-stage.yaml:1:15  warning parity/replicas",
+        "    stage sets replicaCount to 2, but prod sets 3 (web/values-prod.yaml:1)",
+        "    fix: set replicaCount to 3 in web/values-stage.yaml, or lower this rule's severity in .gitops-lint.yaml "
+        "if a smaller stage is intended",
+        "",
+        "PASS  0 errors, 1 warning, 0 info in 1 app (stage → prod), 5 files read; 3 seen but not modeled (see the notes)",
+    ]
