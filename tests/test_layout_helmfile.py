@@ -73,8 +73,8 @@ def _repo(root: Path) -> Path:
 SANDBOX_NOTICES = [
     "helmfile/helmfile.yaml.gotmpl:13: helmfile env sandbox uses values file helmfile/overrides/sandbox.env, which "
     "does not exist (helmfile -e sandbox fails)",
-    "helmfile/helmfile.yaml.gotmpl: helmfile envs sandbox name no env role, so they are not compared (add them "
-    "under environments.aliases to compare them)",
+    "helmfile/helmfile.yaml.gotmpl: helmfile env sandbox names no env role, so it is not compared (add it "
+    "under environments.aliases to compare it)",
 ]
 
 
@@ -275,6 +275,9 @@ def test_cds_snc_corpus(tmp_path: Path) -> None:
     assert [f for f in finding_lines(result) if f.startswith("helmfile/overrides/production.env")] == []
     assert [f.split(" ", 2)[:2] for f in finding_lines(result) if "mutable-tag" in f] == [
         [f"helmfile/overrides/dev.env:{n}:{c}", "promotion/mutable-tag"] for n, c in ((1, 19), (2, 17), (3, 31), (4, 27))]
+    assert result.model.unmodeled[2] == ("helmfile/helmfile.yaml.gotmpl: helmfile envs sandbox, scratch name no env "
+                                         "role, so they are not compared (add them under environments.aliases to "
+                                         "compare them)")
     assert result.model.unmodeled[:2] == [
         f"helmfile/helmfile.yaml.gotmpl:{line}: helmfile env {env} uses values file helmfile/overrides/{env}.env, "
         f"which does not exist (helmfile -e {env} fails)" for line, env in ((4, "sandbox"), (7, "scratch"))]

@@ -183,8 +183,9 @@ def _deployments(ctx: Any, path: str, envs: dict[str, list[Entry]], app: str) ->
         for value_file in present:
             ctx.consumers.setdefault(value_file, app)  # so env-files does not find them a second time
     if outside:
-        ctx.unmodeled.append(f"{path}: helmfile envs {', '.join(outside)} name no env role, so they are not "
-                             "compared (add them under environments.aliases to compare them)")
+        they = ("envs", "name", "they are", "them") if len(outside) > 1 else ("env", "names", "it is", "it")
+        ctx.unmodeled.append(f"{path}: helmfile {they[0]} {', '.join(outside)} {they[1]} no env role, so {they[2]} "
+                             f"not compared (add {they[3]} under environments.aliases to compare {they[3]})")
     return deps
 
 
