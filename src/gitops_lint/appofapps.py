@@ -72,7 +72,8 @@ def _renders_applications(ctx: Any, chart: str) -> bool:
 
 def _runs(ctx: Any, chart: str, *, quiet: bool = False) -> list[Rendering]:
     """One render per env values file: `values-<env>.yaml` beside Chart.yaml, the last valueFile of
-    each Application deploying the chart, else the chart's own values.yaml."""
+    each Application deploying the chart, and the chart's own values.yaml when its directory names an
+    env (or there is no other)."""
     def inside(path: str) -> str:
         return posixpath.join(chart, path) if chart else path
 
@@ -85,8 +86,8 @@ def _runs(ctx: Any, chart: str, *, quiet: bool = False) -> list[Rendering]:
         resolved = [argocd.resolve_value_file(app, v) for s in app.sources for v in s.value_files]
         own = [r for r in resolved if r and r in ctx.file_set and r != inside("values.yaml")]
         candidates += own[-1:]
-    if not candidates and inside("values.yaml") in ctx.file_set:
-        candidates = [inside("values.yaml")]
+    if inside("values.yaml") in ctx.file_set and (not candidates or _env_name(ctx, inside("values.yaml"))):
+        candidates.insert(0, inside("values.yaml"))  # `envs/dev/` is itself a chart: its values.yaml is dev's
     data_files = _data_files(ctx, chart)
     runs = []
     for path in list(dict.fromkeys(candidates))[:MAX_RENDERS]:
@@ -162,9 +163,10 @@ def _render(ctx: Any, run: Rendering, backends: Any) -> None:
 
 
 def _add(ctx: Any, app: ArgoApp) -> None:
-    """Append, unless the same Application (name, destination) is already known from another render."""
-    key = (app.name, app.dest_server, app.dest_namespace, app.file)
-    if all((a.name, a.dest_server, a.dest_namespace, a.file) != key for a in ctx.argo_apps):
+    """Append, unless the same Application (name, destination) is already known: a nested app-of-apps
+    chart is rendered with its own values and with those of the Application that deploys it."""
+    key = (app.name, app.dest_server, app.dest_namespace)
+    if all((a.name, a.dest_server, a.dest_namespace) != key for a in ctx.argo_apps):
         ctx.argo_apps.append(app)
 
 
