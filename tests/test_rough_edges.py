@@ -99,3 +99,25 @@ def test_quiet_shows_findings_and_the_summary_only(tmp_path: Path) -> None:
         "",
         "PASS  0 errors, 1 warning, 0 info in 1 app (stage → prod), 5 files read; 3 seen but not modeled (see the notes)",
     ]
+
+
+def test_every_config_problem_is_shown_at_its_line_in_plain_words_with_a_suggestion(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {**BASE, ".gitops-lint.yaml": (
+        "rules:\n  parity/drift: loud\n  parity/drfit: off\n  parity/replicas: {skip_when_autoscale: true}\n"
+        "environments:\n  ordr: [dev]\nexemptions:\n  - rule: parity/replicas\n    reason: scaled down until Q3\n"
+        "    expires: 2026-13-45\n")})
+    code, out, err = _check(root)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "gitops-lint: error: .gitops-lint.yaml:2 (rules.parity/drift): invalid configuration: expected one of off, "
+        "error, warning, info, or a mapping, got a string",
+        "gitops-lint: error: .gitops-lint.yaml:3 (rules.parity/drfit): unknown rule; did you mean parity/drift? "
+        "(see `gitops-lint rules`)",
+        "gitops-lint: error: .gitops-lint.yaml:4 (rules.parity/replicas): invalid parameters: unknown key (did you "
+        "mean skip_when_autoscaled? allowed here: allow, envs, ignore_env_names, keys, rendered_scaling, "
+        "rendered_shaping, skip_when_autoscaled)",
+        "gitops-lint: error: .gitops-lint.yaml:6 (environments): invalid configuration: unknown key (did you mean "
+        "order? allowed here: aliases, order, production, protected)",
+        "gitops-lint: error: .gitops-lint.yaml:10 (exemptions[0].expires): invalid configuration: expected a real "
+        "calendar date (YYYY-MM-DD)",
+    ]

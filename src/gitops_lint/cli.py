@@ -24,7 +24,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"gitops-lint: {message}", err=True)
+    first, *more = message.split("\n")
+    click.echo(f"gitops-lint: {first}", err=True)
+    for line in more:  # several problems (a config with many errors): each on its own line, prefixed
+        click.echo(f"gitops-lint: {first.split(': ', 1)[0]}: {line}", err=True)
     sys.exit(code)
 
 

@@ -6,16 +6,14 @@ error message quotes its content (configerrors).
 """
 from __future__ import annotations
 
-import json
 import os
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitops_lint import configerrors, globs, yamlio
+from gitops_lint.configcheck import line
 from gitops_lint.envs import EnvScheme
-from gitops_lint.errors import ConfigError, YamlProblem
+from gitops_lint.errors import ConfigError, ConfigErrors, YamlProblem
 
 CONFIG_NAMES = (".gitops-lint.yaml", ".gitops-lint.yml")
 DEFAULT_EXCLUDES = (".git/**", "**/node_modules/**", "**/vendor/**", "**/.terraform/**")
@@ -31,17 +29,6 @@ class Config(NamedTuple):
 
     def excluded(self, relpath: str) -> bool:
         return any(path_matches(relpath, pattern) for pattern in self.exclude)
-
-
-@lru_cache(maxsize=1)
-def config_schema() -> dict[str, Any]:
-    text = resources.files("gitops_lint").joinpath("schemas/config.schema.json").read_text("utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=1)
-def _schema_words() -> frozenset[str]:
-    return configerrors.vocabulary(config_schema())
 
 
 def find_config(root: Path) -> Path | None:
@@ -92,7 +79,11 @@ def from_data(data: Any, shown: str | None, *,
               positions: dict[Any, Any] | None = None) -> Config:
     data = {} if data is None else data
     if data != {}:  # no config, no schema to check (and no jsonschema import on the hot path)
-        _validate(data, shown, positions or {})
+        from gitops_lint.configcheck import problems
+
+        found = problems(data, shown, positions or {})
+        if found:
+            raise ConfigErrors(found)
     envs = data.get("environments", {})
     order = envs.get("order") or None
     try:
@@ -104,84 +95,15 @@ def from_data(data: Any, shown: str | None, *,
     for index, role in enumerate(envs.get("protected") or ()):
         if role.lower() not in roles:
             raise ConfigError("names a role that is not in environments.order", path=shown,
-                              line=_line(positions or {}, ("environments", "protected", index)),
+                              line=line(positions or {}, ("environments", "protected", index)),
                               keypath=f"environments.protected[{index}]")
     if scheme.production not in roles:
         raise ConfigError("names a role that is not in environments.order", path=shown,
-                          line=_line(positions or {}, ("environments", "production")),
+                          line=line(positions or {}, ("environments", "production")),
                           keypath="environments.production")
-    _check_layouts(data.get("layouts", ()), shown, positions or {})
-    _check_rule_params(data.get("rules", {}), shown, positions or {})
     return Config(path=shown, rules=dict(data.get("rules", {})), scheme=scheme,
                   exclude=DEFAULT_EXCLUDES + tuple(data.get("exclude", ())),
                   exemptions=tuple(data.get("exemptions", ())), layouts=tuple(data.get("layouts", ())))
-
-
-def _validate(data: Any, shown: str | None, positions: dict[Any, Any]) -> None:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(config_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        error = jsonschema.exceptions.best_match(errors) or errors[0]
-        _raise(error, config_schema(), (), shown, positions, _schema_words(), "invalid configuration")
-
-
-def _raise(error: Any, schema: dict[str, Any], base: tuple[Any, ...], shown: str | None,
-           positions: dict[Any, Any], words: frozenset[str], what: str) -> None:
-    """A jsonschema error as a ConfigError at the offending key's line, quoting nothing."""
-    keypath = base + tuple(error.absolute_path)
-    where = keypath  # the line of the offending key, found without naming it
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        extra = [key for key in error.instance if key not in error.schema.get("properties", {})]
-        where = keypath + tuple(extra[:1])
-    elif "propertyNames" in error.schema_path:
-        where = keypath + (error.instance,)
-    raise ConfigError(f"{what}: {configerrors.describe(error, schema)}", path=shown or "<config>",
-                      line=_line(positions, where), keypath=configerrors.shown_keypath(keypath, words) or None)
-
-
-def _line(positions: dict[Any, Any], keypath: tuple[Any, ...]) -> int | None:
-    """The line of `keypath`, else of its nearest parent that has one."""
-    for cut in range(len(keypath), -1, -1):
-        if keypath[:cut] in positions:
-            return int(positions[keypath[:cut]][0].line)
-    return None
-
-
-def _check_layouts(layouts: Any, shown: str | None, positions: dict[Any, Any]) -> None:
-    for index, layout in enumerate(layouts):
-        try:
-            globs.LayoutPattern(layout["files"])
-        except ValueError as exc:
-            raise ConfigError(f"invalid configuration: {exc}", path=shown or "<config>",
-                              line=_line(positions, ("layouts", index, "files")),
-                              keypath=f"layouts[{index}].files") from None
-
-
-def _check_rule_params(rules: dict[str, Any], shown: str | None, positions: dict[Any, Any]) -> None:
-    """Rule parameters against their check's schema, with messages that quote nothing (rules.configure
-    checks them again, but its messages would)."""
-    overrides = {rule_id: value for rule_id, value in rules.items() if isinstance(value, dict)}
-    if not overrides:
-        return
-    import jsonschema
-
-    from gitops_lint.checks import get_kind
-    from gitops_lint.rules import load_rules
-
-    for rule in load_rules():
-        if rule.id not in overrides:
-            continue
-        kind = get_kind(rule.kind)
-        params = {**rule.params, **{k: v for k, v in overrides[rule.id].items()
-                                    if k not in ("severity", "severity_unprotected", "severity_by_case")}}
-        if kind is None:
-            continue
-        error = next(iter(jsonschema.Draft202012Validator(kind.params_schema).iter_errors(params)), None)
-        if error is not None:
-            words = _schema_words() | configerrors.vocabulary(kind.params_schema)
-            _raise(error, kind.params_schema, ("rules", rule.id), shown, positions, words, "invalid parameters")
 
 
 def _shown(path: Path, root: Path) -> str:

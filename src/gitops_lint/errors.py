@@ -28,6 +28,17 @@ class ConfigError(GitopsLintError):
     """`.gitops-lint.yaml` is unreadable or does not match its schema."""
 
 
+class ConfigErrors(ConfigError):
+    """Several problems of one config, reported together: one line each."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        super().__init__(str(errors[0]))
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
 class RuleFileError(GitopsLintError):
     """A rule file is invalid. These ship with the package, so this is a packaging defect."""
 

@@ -11,7 +11,7 @@ A signal death (a segfault in a C extension, say) is caught the same way.
 
 `judge()` turns an outcome into None (the property holds) or a `Failure` whose signature names the
 defect (exit 3 with the exception type and the innermost gitops_lint frame, timeout and signal
-with the frame faulthandler saw, memory, traceback in the output, a non-one-line exit-2 error,
+with the frame faulthandler saw, memory, traceback in the output, an exit-2 error that is not one prefixed line per problem,
 or a linted repo that was written to).
 
 Run as a script, this module is the child: `python fuzzworker.py JOB_FD RESULT_FD MEM_MB`.
@@ -514,7 +514,8 @@ def judge(outcome: dict[str, Any]) -> Failure | None:
         return Failure(f"memory: peak RSS over {RSS_LIMIT_MB} MiB", figures)
     if code == 2:
         lines = [line for line in stderr.splitlines() if line.strip()]
-        if len(lines) != 1 or not lines[0].startswith("gitops-lint: "):
+        # one line per problem (a config may have several), each one prefixed, and a bounded number
+        if not lines or len(lines) > 20 or not all(line.startswith("gitops-lint: ") for line in lines):
             return Failure(f"exit 2 without a one-line error: {_norm(lines[0] if lines else '(nothing)')}",
                            f"{figures}\n{stderr[-2000:]}")
     if outcome.get("changed"):
