@@ -211,3 +211,29 @@ def test_eks_blueprints_team_applications_per_env(tmp_path: Path) -> None:
     riker = [(d.env.name, d.layout) for d in result.model.deployments() if d.app == "team-riker"]
     assert riker == [("dev", "argocd-app-of-apps"), ("test", "argocd-app-of-apps"), ("prod", "argocd-app-of-apps")]
     assert "envs/prod/values.yaml" in {f.path for f in result.findings if f.app == "team-riker"}  # certain #1
+
+
+@needs_helm
+def test_govuk_history_v247_reached_production_before_staging_with_no_config(tmp_path: Path) -> None:
+    """SOURCE.md certain #1, found through the rendered Applications alone (no `layouts:` entry): the
+    replayed image-tags history, with the rest of the tree beside it (untracked, as the corpus has it)."""
+    from replay import replay
+
+    if not (GOVUK / "history.json").is_file():
+        pytest.skip(f"corpus not found at {GOVUK} (set GITOPS_LINT_CORPUS)")
+    root = tmp_path / "govuk"
+    shas = replay(GOVUK / "history.json", root)
+    for path in sorted((GOVUK / "tree").rglob("*")):
+        rel = path.relative_to(GOVUK / "tree")
+        if path.is_file() and not (root / rel).exists():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, root / rel)
+    write_files(root, GOVUK_HELPERS)
+    new = next(sha for orig, sha in shas.items() if orig.startswith("03ed5de436"))
+    git(root, "checkout", "-q", "-B", "main", new)
+    lines = [line for line in finding_lines(lint(root, only={"promotion/untested-tag"}))
+             if line.startswith("charts/app-config/values-production.yaml:2617:5 ")]
+    assert (f"charts/app-config/values-production.yaml:2617:5 promotion/untested-tag production runs router:v247, "
+            "which never ran in staging (staging ran …, v241, v242, v243, v244, v245, v246 on branch main; v247 was "
+            f"only in integration, since 2026-04-30); it reached production in commit {new[:10]} "
+            "(2026-05-05 08:37:57 UTC)") in lines
