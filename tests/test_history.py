@@ -296,3 +296,19 @@ def test_helm_parameters_tags_are_followed_through_history(tmp_path: Path) -> No
         "argocd/prod.yaml:12:7 promotion/untested-tag prod runs registry.example.com/team/app:16, which never ran "
         "in stage (stage ran 14, 15 on branch main); it reached prod in commit "
         f"{_sha(root, 'prod 16')} (2026-10-06 09:00:00 UTC)"]
+
+
+def test_an_env_after_one_on_a_moving_tag_is_not_judged_against_it(tmp_path: Path) -> None:
+    """Found on cds-snc: dev pins `latest`, so which builds it ran is unknowable; staging's tags are not
+    'never ran in dev' (promotion/mutable-tag reports dev instead). Production is still judged."""
+    image = "image:\n  repository: registry.example.com/api\n  tag: {tag}\n"
+    root = make_repo(tmp_path / "r", {"api/values-dev.yaml": image.format(tag="latest"),
+                                      "api/values-staging.yaml": image.format(tag="a1"),
+                                      "api/values-production.yaml": image.format(tag="a1")}, history=[
+        ("2026-03-01T10:00:00+00:00", "staging a2", {"api/values-staging.yaml": image.format(tag="a2")}),
+        ("2026-03-02T10:00:00+00:00", "production a3", {"api/values-production.yaml": image.format(tag="a3")}),
+    ])
+    lines = [line for line in finding_lines(lint(root)) if "untested-tag" in line]
+    assert len(lines) == 1 and lines[0].startswith(
+        "api/values-production.yaml:3:8 promotion/untested-tag production runs registry.example.com/api:a3, which "
+        "never ran in staging (staging ran a1, a2 on branch main")

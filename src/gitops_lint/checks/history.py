@@ -71,6 +71,16 @@ def _mutable(image: ImageRef) -> bool:
     return not image.digest and (not image.tag or image.tag.lower() in MUTABLE_TAGS or is_placeholder(image.tag))
 
 
+def _moving_upstream(up_tl: Timeline, image: ImageRef, moment: State) -> bool:
+    """The upstream ran this image by a mutable tag (`latest`) when it reached the env: the build it
+    ran cannot be told from git, so `promotion/mutable-tag` is the finding, not this one."""
+    for state in up_tl.newest():
+        if before(state, moment) or state.commit == moment.commit:
+            return any(_mutable(other) and (other.keypath == image.keypath or (other.name and other.name == image.name))
+                       for other in state.images)
+    return False
+
+
 def _running(model: RepoModel, dep: Deployment) -> set[str] | None:
     """Where the images the env's render really uses are set (None: not rendered, every image counts):
     an image in a disabled block of the values is not run, so its history is not judged."""
@@ -93,6 +103,8 @@ def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             assert brought is not None
             if held_before(up_tl, image, brought):
                 continue  # promoted: the upstream ran it first (the common case stops here, early)
+            if _moving_upstream(up_tl, image, brought):
+                continue  # upstream ran a moving tag (dev on `latest`): what it ran is unknowable
             up_first = up_tl.oldest()
             if down_tl.oldest() is brought and (up_first is None or up_first.holds(image)
                                                 or not before(up_first, brought)):
