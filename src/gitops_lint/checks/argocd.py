@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops_lint import argocd as argo
-from gitops_lint import gitio
+from gitops_lint import appsetpaths, gitio
+from gitops_lint.errors import YamlProblem
 from gitops_lint.checks import CheckKind, Hit
 from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.model import ArgoApp, Deployment, Origin
@@ -65,9 +66,33 @@ def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 if dep is not None and found and found[0] != dep.env.role:
                     yield Hit("other-env", where, dep.app, dep.env.name,
                               {**fields, "file_env": found[1]}, anchor=f"{app.name}:{value_file}:env")
+    yield from _template_paths(model)
     for app_name, env_name, path in model.unused_env_files:
         yield Hit("unused", Origin(path), app_name, env_name, {"path": path, "app": app_name, "env": env_name},
                   anchor=f"{path}:unused")
+
+
+def _template_paths(model: RepoModel) -> Iterator[Hit]:
+    """ApplicationSet valueFiles templates that resolve nowhere in this repo (appsetpaths.py)."""
+    docs = []
+    for path in sorted(model.file_set):
+        if not path.endswith((".yaml", ".yml", ".json")):
+            continue
+        try:
+            raw = model.cache.snapshot.read(path)
+        except YamlProblem:
+            continue
+        if b"ApplicationSet" not in raw:
+            continue
+        loaded = model.cache.load(path, data=raw)
+        docs += [(path, i, d.data) for i, d in enumerate(loaded.docs if loaded else ())
+                 if isinstance(d.data, dict) and d.data.get("kind") == "ApplicationSet"]
+    for broken in appsetpaths.broken(list(appsetpaths.entries(docs)), model.file_set):
+        entry = broken.entry
+        fields = {"appset": entry.appset, "value_file": entry.value_file, "resolved": broken.shown,
+                  "application": entry.appset}
+        yield Hit(f"template-{broken.reason}", entry.origin, entry.appset, None, fields,
+                  anchor=f"{entry.appset}:{entry.value_file}:{broken.reason}")
 
 
 def namespace(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
