@@ -146,14 +146,14 @@ def check(path: str, fmt: str | None, outputs: tuple[str, ...], fail_on: str, st
         click.echo("gitops-lint: the staged change only edits files no env depends on (as of the last full "
                    "check of these manifests); nothing to judge", err=True)
         sys.exit(EXIT_PASS)
-    if not allow_empty:
-        _require_apps(result)
+    threshold = Severity.WARNING if strict else Severity(fail_on)
+    if not allow_empty and not result.failed(threshold):
+        _require_apps(result)  # a run that fails on its findings is not silent: they are shown, exit 1
     if write_baseline:
         _write(baseline_text(result.findings), write_baseline)
         click.echo(f"gitops-lint: wrote {sum(1 for f in result.findings if f.suppressed is None)} finding(s) "
                    f"to the baseline {write_baseline}", err=True)
         sys.exit(EXIT_PASS)
-    threshold = Severity.WARNING if strict else Severity(fail_on)
     report = result.report()
     _write(render(main_format, report, fail_on=threshold, color=_use_color(color, stdout_file), quiet=quiet,
                   verbose=verbose), stdout_file)
