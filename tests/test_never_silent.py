@@ -28,7 +28,9 @@ def test_a_repo_with_nothing_understood_exits_2(tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.startswith(
         f"gitops-lint: error: no multi-environment app found in {root} (no app at all; 2 files, 0 Argo CD "
-        "Applications). Looked for: Argo CD Applications and list ApplicationSets, charts with values-<env>.yaml")
+        "Applications; 0 things seen but not modeled). Looked for: Argo CD Applications and ApplicationSets, charts "
+        "that render Applications, Flux Kustomizations and HelmReleases, helmfile environments, charts with "
+        "values-<env>.yaml")
     assert "or pass --allow-empty" in result.stderr
     assert CliRunner().invoke(main, ["check", str(root), "--allow-empty"]).exit_code == 0
 

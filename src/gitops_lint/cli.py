@@ -187,10 +187,12 @@ def _require_apps(result: Any) -> None:
             else "no app at all")
     raise GitopsLintError(
         f"no multi-environment app found in {result.model.root} ({seen}; {len(result.model.files)} files, "
-        f"{len(result.model.argo_apps)} Argo CD Applications). Looked for: Argo CD Applications and list "
-        "ApplicationSets, charts with values-<env>.yaml, envs/<env>/ directories, Kustomize overlays/<env>/. "
-        "Run `gitops-lint discover` to see what was understood, declare your layout in .gitops-lint.yaml "
-        "(layouts: [{files: \"path/{env}/{app}.yaml\"}], see README), or pass --allow-empty")
+        f"{len(result.model.argo_apps)} Argo CD Applications; {len(result.model.unmodeled)} things seen but not "
+        "modeled). Looked for: Argo CD Applications and ApplicationSets, charts that render Applications, Flux "
+        "Kustomizations and HelmReleases, helmfile environments, charts with values-<env>.yaml, envs/<env>/ "
+        "directories, Kustomize overlays/<env>/, per-env manifest directories. Run `gitops-lint discover` to see "
+        "what was understood and why the rest was not, declare your layout in .gitops-lint.yaml "
+        "(layouts: [{files: \"path/{env}/{app}.yaml\"}], see docs/layouts.md), or pass --allow-empty")
 
 
 def _parse_outputs(outputs: tuple[str, ...]) -> tuple[str | None, list[tuple[str, str]]]:

@@ -58,6 +58,8 @@ def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                           "env": dep.env.name if dep else "", "app": dep.app if dep else app.name}
                 if resolved is None:
                     continue
+                if dep is None and argo.rendered_by_chart(app):
+                    continue  # rendered from a chart's defaults (no env chosen): deploy-time values fill it in
                 if resolved not in model.file_set and not source.ignore_missing_value_files:
                     yield Hit("missing", where, fields["app"], fields["env"] or None, fields,
                               anchor=f"{app.name}:{value_file}:missing")
