@@ -121,3 +121,22 @@ def test_every_config_problem_is_shown_at_its_line_in_plain_words_with_a_suggest
         "gitops-lint: error: .gitops-lint.yaml:10 (exemptions[0].expires): invalid configuration: expected a real "
         "calendar date (YYYY-MM-DD)",
     ]
+
+
+def test_an_inline_suppression_of_a_rule_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {
+        "web/values-stage.yaml": "replicaCount: 2  # gitops-lint: ignore[parity/drfit] stage is small until Q3\n",
+        "web/values-prod.yaml": "replicaCount: 3\n"})
+    _, out, _ = _check(root, "-q")
+    assert out.splitlines()[:2] == [
+        "web/values-stage.yaml:1:1  warning meta/suppression",
+        "    the suppression names parity/drfit, which is no rule (did you mean parity/drift?); it suppresses nothing"]
+
+
+def test_explain_lists_only_the_rules_own_options_and_documents_severity_by_case() -> None:
+    drift = CliRunner().invoke(main, ["explain", "parity/drift"]).stdout
+    replicas = CliRunner().invoke(main, ["explain", "parity/replicas"]).stdout
+    assert "`skip_when_autoscaled`" not in drift and "`rendered_scaling`" not in drift and "`rendered_shaping`" in drift
+    assert "`skip_when_autoscaled`" in replicas and "`rendered_shaping`" not in replicas
+    assert ("`severity_by_case` per message case (`extra`, `missing`, `presence`, `default`), e.g. "
+            "`rules: {parity/drift: {severity: warning}}`.") in drift

@@ -35,12 +35,18 @@ def rule_doc(rule: Rule) -> str:
         lines.append(f"Set under `rules: {{{rule.id}: {{...}}}}` in .gitops-lint.yaml. Defaults for this rule:")
         lines.append("")
         for name, schema in properties.items():
+            if rule.id not in schema.get("x-rules", [rule.id]):
+                continue  # an option of another rule of the same check kind
             default = rule.params.get(name)
             shown = json.dumps(default) if default is not None else "(unset)"
             lines.append(f"- `{name}`: {schema.get('description', '')} Default: `{shown}`")
     else:
-        lines.append("Only `severity`.")
-    lines.append("")
+        lines.append("No options besides the severities below.")
+    cases = sorted(set(rule.messages) - {"default"})
+    lines += ["", "Severities: `severity` (default above), `severity_unprotected` (envs that are not protected)"
+              + (f", and `severity_by_case` per message case ({', '.join(f'`{c}`' for c in cases)}, `default`),"
+                 if cases else ",")
+              + f" e.g. `rules: {{{rule.id}: {{severity: warning}}}}`.", ""]
     if rule.known_problems:
         lines += ["## Known problems", "", rule.known_problems.strip(), ""]
     return "\n".join(lines)

@@ -41,6 +41,21 @@ def _rule_matches(rule: str, pattern: str) -> bool:
     return pattern in ("*", rule) or fnmatch.fnmatchcase(rule, pattern)
 
 
+def _unknown_rules(patterns: Iterable[str]) -> dict[str, str] | None:
+    """The first rule named in a suppression that matches no rule (`parity/drfit`), with the nearest
+    real rule id: it would suppress nothing, which 'matches no finding' hid."""
+    import difflib
+
+    from gitops_lint.rules import load_rules
+
+    known = sorted(rule.id for rule in load_rules())
+    for pattern in patterns:
+        if not any(_rule_matches(rule, pattern) for rule in known):
+            close = difflib.get_close_matches(pattern, known, n=1)
+            return {"unknown": pattern, "hint": f" (did you mean {close[0]}?)" if close else ""}
+    return None
+
+
 def inline_comments(snapshot: Any, paths: Iterable[str]) -> list[Inline]:
     found = []
     for path in sorted(paths):
@@ -112,7 +127,11 @@ def _inline(findings: list[Finding], comments: list[Inline]) -> tuple[list[Findi
         rules = ", ".join(comment.rules) or "(no rule)"
         where = Origin(comment.path)
         fields = {"rules": rules, "reason": comment.reason, "where": f"{comment.path}:{comment.line}"}
-        if not comment.reason:
+        unknown = _unknown_rules(comment.rules)
+        if unknown:
+            hits.append(Hit("unknown-rule", where, None, None, {**fields, **unknown},
+                            f"{comment.path}:{rules}:unknown", line=comment.line, column=1))
+        elif not comment.reason:
             hits.append(Hit("no-reason", where, None, None, fields, f"{comment.path}:{rules}:no-reason",
                             line=comment.line, column=1))
         elif comment not in used:

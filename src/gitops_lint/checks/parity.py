@@ -222,12 +222,15 @@ _PARAMS = {
                                 "before production, and production)."},
         "ignore_env_names": {"type": "boolean", "description": "Values that differ only by an env name "
                                                                "(`pool-stage`/`pool-prod`) are not drift."},
-        "skip_when_autoscaled": {"type": "boolean", "description": "Ignore replica counts where both envs "
-                                                                   "enable autoscaling."},
-        "rendered_scaling": {"type": "boolean", "description": "Also compare the rendered workloads' replicas "
-                                                               "and HPA min/max when both envs render."},
-        "rendered_shaping": {"type": "boolean", "description": "Also compare rendered pod placement, resources, "
-                                                               "probes, security context and PDBs when both envs render."},
+        # "x-rules": the rules an option is meant for (docs list it only there)
+        "skip_when_autoscaled": {"type": "boolean", "x-rules": ["parity/replicas"],
+                                 "description": "Ignore replica counts where both envs enable autoscaling."},
+        "rendered_scaling": {"type": "boolean", "x-rules": ["parity/replicas"],
+                             "description": "Also compare the rendered workloads' replicas and HPA min/max when "
+                                            "both envs render."},
+        "rendered_shaping": {"type": "boolean", "x-rules": ["parity/drift"],
+                             "description": "Also compare rendered pod placement, resources, probes, security "
+                                            "context and PDBs when both envs render."},
     },
 }
 
