@@ -140,3 +140,18 @@ def test_explain_lists_only_the_rules_own_options_and_documents_severity_by_case
     assert "`skip_when_autoscaled`" in replicas and "`rendered_shaping`" not in replicas
     assert ("`severity_by_case` per message case (`extra`, `missing`, `presence`, `default`), e.g. "
             "`rules: {parity/drift: {severity: warning}}`.") in drift
+
+
+def test_sarif_rules_link_to_their_section_of_the_rule_reference(tmp_path: Path) -> None:
+    import json
+
+    from gitops_lint import __version__
+
+    root = make_repo(tmp_path / "r", BASE)
+    _, out, _ = _check(root, "--format", "sarif")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    reference = (Path(__file__).parents[1] / "docs" / "rules.md").read_text()
+    assert rules and all(r["helpUri"] == f"https://github.com/gitops-lint/gitops-lint/blob/v{__version__}/docs/"
+                         f"rules.md#{r['id'].replace('/', '-')}" for r in rules)
+    assert all(f'<a id="{r["id"].replace("/", "-")}"></a>' in reference for r in rules)
+    assert "file://" not in out and str(tmp_path) not in out

@@ -52,6 +52,11 @@ def rule_doc(rule: Rule) -> str:
     return "\n".join(lines)
 
 
+def anchor(rule_id: str) -> str:
+    """The id of a rule's section in docs/rules.md: `parity/drift` -> `parity-drift`."""
+    return rule_id.replace("/", "-")
+
+
 def catalogue() -> str:
     """docs/rules.md: every rule's doc, generated. Regenerate with `python -m gitops_lint.docs`."""
     from gitops_lint.rules import load_rules
@@ -63,6 +68,8 @@ def catalogue() -> str:
     lines += [f"| `{r.id}` | {r.severity.value} | {r.summary} |" for r in rules]
     lines.append("")
     for rule in rules:
+        lines.append(f'<a id="{anchor(rule.id)}"></a>')  # a stable target for SARIF helpUri links
+        lines.append("")
         lines.append(rule_doc(rule).replace("\n## ", "\n### ").replace(f"# {rule.id}:", f"## {rule.id}:", 1))
     return "\n".join(lines)
 

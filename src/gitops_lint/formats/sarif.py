@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gitops_lint import __version__
+from gitops_lint.docs import anchor
 from gitops_lint.formats.escape import json_document
 from gitops_lint.model import Finding, Severity
 from gitops_lint.rules import Rule
@@ -27,6 +28,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.summary},
         "help": {"text": help_text, "markdown": f"**{rule.title}**\n\n{help_text}\n\n"
                                                 f"`gitops-lint explain {rule.id}`"},
+        "helpUri": f"{INFO_URI}/blob/v{__version__}/docs/rules.md#{anchor(rule.id)}",
         "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.severity is not Severity.OFF},
         "properties": {"tags": ["gitops", rule.id.split("/")[0]]},
     }
