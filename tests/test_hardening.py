@@ -680,8 +680,8 @@ def test_a_file_of_too_many_lines_is_refused_before_it_is_composed(tmp_path: Pat
     root = make_repo(tmp_path / "r", {"app/values-stage.yaml": "a: 1\n" * 300_000, "app/values-prod.yaml": "a: 1\n"})
     started = time.monotonic()
     lines = [line for line in finding_lines(lint(root)) if "app/values-stage.yaml" in line]
-    assert lines == ["app/values-stage.yaml yaml/unsafe refused: 300000 lines and commas, over the limit of 262144 "
-                     "(an operator can raise it with GITOPS_LINT_MAX_FILE_BYTES: one per 16 bytes)"]
+    assert lines == ["app/values-stage.yaml yaml/unsafe refused: 300000 lines and commas, over the limit of 131072 "
+                     "(an operator can raise it with GITOPS_LINT_MAX_FILE_BYTES: one per 32 bytes)"]
     assert time.monotonic() - started < 10  # generous: the refusal itself costs milliseconds
 
 

@@ -53,10 +53,8 @@ class FileCache:
             try:
                 parsed = yamlio.load_text(yamlio.decode(raw, relpath), relpath, positions=with_positions)
                 hit = ("ok", [doc.data for doc in parsed.docs], [_flat(p) for p in parsed.problems])
-                if with_positions:
-                    flat = _flat_positions(parsed)
-                    self.disk.put(f"pos:{self._digests[relpath]}", flat)
-                    self._positioned[relpath] = _unflat_positions(flat)
+                if with_positions:  # kept in memory only: a large file's positions would bloat the disk cache
+                    self._positioned[relpath] = [dict(doc.positions) for doc in parsed.docs]
             except YamlProblem as problem:
                 hit = ("error", _flat(problem))
             self.disk.put(key, hit)

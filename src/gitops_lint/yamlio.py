@@ -32,8 +32,8 @@ class Limits(NamedTuple):
     def max_entries(self) -> int:
         """Lines plus flow-collection commas a text may hold: each costs a few nodes to compose
         (some 8 µs each), so this bounds parse time as the byte limit bounds memory; it follows the
-        byte limit (one entry per 16 bytes: 262,144 at 4 MiB), so raising one raises both."""
-        return max(1, self.max_bytes // 16)
+        byte limit (one entry per 32 bytes: 131,072 at 4 MiB), so raising one raises both."""
+        return max(1, self.max_bytes // 32)
 
 
 def _default_limits() -> Limits:
@@ -146,7 +146,7 @@ def load_text(text: str, relpath: str, *, positions: bool = True,
     entries = text.count("\n") + text.count(",")
     if entries > limits.max_entries:  # before composing: time grows with the nodes (`a: 1` × 800,000 took 18 s)
         raise YamlProblem("yaml/unsafe", f"refused: {entries} lines and commas, over the limit of {limits.max_entries} "
-                          f"(an operator can raise it with {MAX_BYTES_ENV}: one per 16 bytes)", path=relpath)
+                          f"(an operator can raise it with {MAX_BYTES_ENV}: one per 32 bytes)", path=relpath)
     too_deep = yamldepth.deeper_than(text, limits.max_depth)
     if too_deep is not None:  # before composing: the C composer would overflow the stack
         raise YamlProblem("yaml/unsafe", f"refused: nesting deeper than {limits.max_depth} levels",
