@@ -155,3 +155,20 @@ def test_sarif_rules_link_to_their_section_of_the_rule_reference(tmp_path: Path)
                          f"rules.md#{r['id'].replace('/', '-')}" for r in rules)
     assert all(f'<a id="{r["id"].replace("/", "-")}"></a>' in reference for r in rules)
     assert "file://" not in out and str(tmp_path) not in out
+
+
+@pytest.mark.parametrize(("base", "hint"), [
+    ("origin/nope", "`git fetch origin nope`"),
+    ("upstream/release-1", "`git fetch upstream release-1`"),
+    ("nope", "`git fetch origin nope`"),
+    ("refs/heads/nope", "`git fetch origin nope`"),
+])
+def test_the_fetch_hint_for_a_missing_base_names_the_remote_once(tmp_path: Path, base: str, hint: str) -> None:
+    from conftest import git
+
+    root = make_repo(tmp_path / "r", BASE)
+    git(root, "remote", "add", "origin", "https://git.example.com/acme/deploy.git")
+    git(root, "remote", "add", "upstream", "https://git.example.com/upstream/deploy.git")
+    code, _, err = _check(root, "--base", base)
+    assert code == 2 and err.strip() == (f"gitops-lint: error: --base {base}: no such revision in this clone (fetch "
+                                         f"it first: {hint}, or check out with fetch-depth: 0)")

@@ -105,9 +105,13 @@ def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> R
         raise GitopsLintError(f"--base {base}: {root} is not a git repository")
     sha = gitio.resolve(root, base)
     if sha is None:
-        name = base.split("/", 1)[1] if base.startswith("origin/") else base
+        remotes = gitio.remotes(root)
+        remote, _, rest = base.partition("/")
+        if not (rest and remote in remotes):  # `main`, `refs/heads/main`, a SHA: from the default remote
+            remote, rest = ("origin" if "origin" in remotes or not remotes else sorted(remotes)[0]), base
+        rest = rest.removeprefix("refs/heads/").removeprefix("refs/remotes/" + remote + "/")
         raise GitopsLintError(f"--base {base}: no such revision in this clone (fetch it first: "
-                              f"`git fetch origin {name}`, or check out with fetch-depth: 0)")
+                              f"`git fetch {remote} {rest}`, or check out with fetch-depth: 0)")
     notices: list[str] = []
     base_snapshot = GitTree(root, "commit", sha)
     head_snapshot = _under_test(root, options)
