@@ -346,3 +346,16 @@ def test_helm_binary_output_is_cut_at_each_source() -> None:
             "---\nkind: B2\n")
     assert split_sources(text) == [["web/templates/a.yaml", "kind: A"], ["web/templates/b.yaml", "kind: B"],
                                    ["web/templates/b.yaml", "kind: B2\n"]]
+
+
+def test_a_chart_that_overstays_is_not_rendered_again_for_its_other_envs(tmp_path: Path) -> None:
+    """Found by the fuzz run: a hostile template made every env pay the timeout (3 envs, 30 s)."""
+    files = dict(CHART)
+    files[T + "spin.yaml"] = "{{- range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}\n"
+    snapshot = _repo(tmp_path, files)
+    assert render(snapshot, _helm(), options=Options(timeout=1)).error == "rendering took over 1 s"
+    started = time.monotonic()
+    other_env = _helm()._replace(values=({"replicaCount": 3},))
+    assert render(snapshot, other_env, options=Options(timeout=1)).error == (
+        "rendering took over 1 s (for another env of this chart; not tried again)")
+    assert time.monotonic() - started < 0.5

@@ -48,7 +48,7 @@ class Rendered(NamedTuple):
 class Options(NamedTuple):
     """How a render may run: limits of the child process that runs it."""
 
-    timeout: float = 10.0  # wall-clock seconds for one render, start-up excluded
+    timeout: float = 5.0  # wall-clock seconds for one render, start-up excluded (big real charts: ~1-2 s)
     memory_mib: int = 2048  # address-space cap (RLIMIT_AS); the Go runtime alone reserves ~1 GiB
     max_files: int = 5000  # files one render may copy out of the snapshot
     max_bytes: int = 64 * 1024 * 1024  # their total size, and the rendered output's

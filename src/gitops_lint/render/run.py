@@ -16,9 +16,25 @@ from .base import Options, Plan, RenderRequest, Rendered, failed
 TRANSIENT = ("rendering took over", "rendering ran out of memory", "the renderer stopped unexpectedly")
 
 
+# charts whose render overstayed in this process, by their files: their other envs would too
+# (a hostile template is the chart's, not the env's), so each pays the timeout once, not once per env
+_OVERSTAYED: dict[tuple[str, str, str], str] = {}
+
+
 def execute(snapshot: Snapshot, request: RenderRequest, plan: Plan, options: Options, *,
             message: Callable[[Path], dict[str, Any]], source_of: Callable[[str], str]) -> Rendered:
     """Materialize `plan`, send `message(private repo root)` to the worker, parse its documents."""
+    key = (request.kind, request.path, f"{hash(plan.files)}/{options.timeout}")  # same chart files and limit, any values
+    if key in _OVERSTAYED:
+        return failed(f"{_OVERSTAYED[key]} (for another env of this chart; not tried again)")
+    rendered = _execute(snapshot, plan, options, message=message, source_of=source_of, request=request)
+    if rendered.error and rendered.error.startswith("rendering took over"):
+        _OVERSTAYED[key] = rendered.error
+    return rendered
+
+
+def _execute(snapshot: Snapshot, plan: Plan, options: Options, *, message: Callable[[Path], dict[str, Any]],
+             source_of: Callable[[str], str], request: RenderRequest) -> Rendered:
     try:
         top = tree.materialize(snapshot, plan)
     except tree.Refused as exc:
