@@ -79,6 +79,7 @@ class App:
     flags: int = 0
     annotations: int = 0
     pinned_prod: bool = False  # prod auto-syncs a release tag
+    release: str = RELEASE_TAG  # the tag it pins (--release-tags spreads apps over several)
     # planted overrides
     prod_repository: str | None = None
     prod_tls: bool = True
@@ -93,6 +94,11 @@ class App:
 
     def tag(self, env: str) -> str:
         return self.tags[env]
+
+
+def release_tag(index: int) -> str:
+    """The index-th of --release-tags release tags, oldest first."""
+    return f"release-{index + 1:03d}"
 
 
 def tag_of(build: int) -> str:
@@ -246,7 +252,7 @@ env:
 
 def argo_app(app: App, env: str) -> str:
     over = app.argo[env]
-    revision = over.get("revision", RELEASE_TAG if env == "prod" and app.pinned_prod else "main")
+    revision = over.get("revision", app.release if env == "prod" and app.pinned_prod else "main")
     automated = over.get("automated", env != "prod" or app.pinned_prod)
     path = over.get("path", f"apps/{app.name}")
     value_file = over.get("value_file", f"values-{env}.yaml")
@@ -414,8 +420,9 @@ def app_files(app: App) -> dict[str, str | None]:
 
 
 class Generator:
-    def __init__(self, apps: int, commits: int, seed: int, violations: bool) -> None:
+    def __init__(self, apps: int, commits: int, seed: int, violations: bool, release_tags: int = 1) -> None:
         self.rng = random.Random(seed)
+        self.release_tags = release_tags
         self.n_apps = apps
         self.n_commits = commits
         self.violations = violations
@@ -430,6 +437,8 @@ class Generator:
                      for i, n in enumerate(sorted(names[:apps]))]
         for app in self.apps:
             app.tags = {env: tag_of(1) for env in ENVS}
+            if self.release_tags > 1:
+                app.release = release_tag(app.index % self.release_tags)
         self.expected: list[tuple[str, str, str, str]] = []  # rule, path, kind, note
         self.doc_revision = 0
         self.kind_counts: dict[str, int] = {}
@@ -654,8 +663,11 @@ class Generator:
         if ordinary < 0:
             raise SystemExit(f"--commits {self.n_commits} is too few for {self.n_apps} apps and "
                              f"{len(plan)} planted violations")
-        for _ in range(ordinary):
+        every = max(1, ordinary // self.release_tags) if self.release_tags > 1 else 0
+        for index in range(ordinary):
             self.step(s)
+            if every and (index + 1) % every == 0 and (index + 1) // every < self.release_tags:
+                s.tag_head(release_tag((index + 1) // every - 1))  # older releases on main's first-parent line
         # the pre-commit scenario: stage runs a newer build than prod, ready to be promoted by hand
         if precommit.tag("stage") == precommit.tag("prod"):
             if precommit.tag("dev") == precommit.tag("stage"):
@@ -666,12 +678,12 @@ class Generator:
         # fill up to exactly --commits (the pre-commit set-up may have needed fewer)
         while s.commits < self.n_commits:
             self.unrelated(s)
-        s.tag_head(RELEASE_TAG)
+        s.tag_head(RELEASE_TAG if self.release_tags <= 1 else release_tag(self.release_tags - 1))
         return {"commits": s.commits, "stream_bytes": s.bytes, "precommit": precommit, "plan": plan}
 
 
 def generate(apps: int, commits: int, out: Path, seed: int, violations: bool = True,
-             per_rule: int | None = None) -> dict[str, Any]:
+             per_rule: int | None = None, release_tags: int = 1) -> dict[str, Any]:
     per_rule = per_rule if per_rule is not None else (1 if apps < 50 else 3 if apps < 500 else 5)
     repo = out / "repo"
     if repo.exists():
@@ -680,7 +692,7 @@ def generate(apps: int, commits: int, out: Path, seed: int, violations: bool = T
     started = time.perf_counter()
     env = {"LC_ALL": "C", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(out)}
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, env=env)
-    gen = Generator(apps, commits, seed, violations)
+    gen = Generator(apps, commits, seed, violations, release_tags)
     proc = subprocess.Popen(["git", "-C", str(repo), "fast-import", "--quiet", "--done"],
                             stdin=subprocess.PIPE, env=env)
     assert proc.stdin is not None
@@ -725,9 +737,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-rule", type=int, default=None,
                         help="planted violations per kind (default: 1 below 50 apps, 3 below 500, else 5)")
     parser.add_argument("--no-violations", action="store_true", help="a clean history: must lint with no finding")
+    parser.add_argument("--release-tags", type=int, default=1,
+                        help="pinned prod apps spread over N release tags cut along main (real teams: one per release)")
     args = parser.parse_args(argv)
     meta = generate(args.apps, args.commits, args.out, args.seed, violations=not args.no_violations,
-                    per_rule=args.per_rule)
+                    per_rule=args.per_rule, release_tags=args.release_tags)
     print(f"{args.out}/repo: {meta['apps']} apps, {meta['commits']} commits, {meta['files']} files, "
           f"{meta['stream_bytes'] / 2**20:.1f} MiB stream, fast-import {meta['seconds']['fast_import']} s, "
           f"checkout {meta['seconds']['checkout']} s", file=sys.stderr)

@@ -123,17 +123,21 @@ def run_i() -> float:
     return seconds
 
 
-def ensure_repo(size: str, seed: int, regenerate: bool, clean: bool = False) -> tuple[Path, dict[str, Any]]:
+def ensure_repo(size: str, seed: int, regenerate: bool, clean: bool = False,
+                release_tags: int = 1) -> tuple[Path, dict[str, Any]]:
     apps, commits = SIZES[size]
-    out = OUT / (f"{size}-clean" if clean else size)
+    out = OUT / ((f"{size}-clean" if clean else size) + (f"-rt{release_tags}" if release_tags > 1 else ""))
     meta_file = out / "meta.json"
     if not regenerate and meta_file.exists():
         meta = json.loads(meta_file.read_text())
         if (meta.get("apps"), meta.get("commits"), meta.get("seed"), meta.get("violations")) == \
-                (apps, commits, seed, not clean) and (out / "repo" / ".git").is_dir():
+                (apps, commits, seed, not clean) and meta.get("release_tags", 1) == release_tags \
+                and (out / "repo" / ".git").is_dir():
             return out, meta
     print(f"[{size}] generating {apps} apps x {commits} commits{' (clean)' if clean else ''} ...", flush=True)
-    meta = generate.generate(apps, commits, out, seed, violations=not clean)
+    meta = generate.generate(apps, commits, out, seed, violations=not clean, release_tags=release_tags)
+    meta["release_tags"] = release_tags
+    meta_file.write_text(json.dumps(meta, indent=2, default=str) + "\n")
     print(f"[{size}] generated {meta['files']} files, {meta['stream_bytes'] / 2**20:.1f} MiB stream in "
           f"{meta['seconds']['fast_import'] + meta['seconds']['checkout']:.1f} s", flush=True)
     return out, meta
@@ -214,7 +218,7 @@ def tool_revision() -> str:
 
 
 def measure(size: str, args: argparse.Namespace) -> dict[str, Any]:
-    out, meta = ensure_repo(size, args.seed, args.regenerate)
+    out, meta = ensure_repo(size, args.seed, args.regenerate, release_tags=args.release_tags)
     repo = out / "repo"
     planted, consequences = load_expected(out / "expected-findings.txt")
     print(f"[{size}] measuring ({args.check_runs} check runs) ...", flush=True)
@@ -265,7 +269,7 @@ def measure(size: str, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         target.write_text(original)
     row = {
-        "size": size, "apps": meta["apps"], "commits": meta["commits"], "files": meta["files"],
+        "size": size, "release_tags": args.release_tags, "apps": meta["apps"], "commits": meta["commits"], "files": meta["files"],
         "loadavg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "F": median(f_times), "I": median(i_times), "check": median(check_times), "check_runs": check_times,
         "rss_mib": max(rss), "python_rss_mib": max(self_rss), "precommit": median(pre_times), "precommit_no_history": median(pre_nh_times),
@@ -279,7 +283,7 @@ def measure(size: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def clean_check(size: str, args: argparse.Namespace) -> dict[str, Any]:
-    out, _ = ensure_repo(size, args.seed, args.regenerate, clean=True)
+    out, _ = ensure_repo(size, args.seed, args.regenerate, clean=True, release_tags=args.release_tags)
     seconds, peak, report = run_check(out / "repo", json_out=out / "check.json")
     assert report is not None
     by_rule = Counter(f["rule"] for f in report["findings"])
@@ -331,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tool-ref", metavar="REF",
                         help="measure the project's src/ at git REF (exported to bench/out/tool-<sha>/) "
                              "instead of the installed gitops-lint")
+    parser.add_argument("--release-tags", type=int, default=1,
+                        help="pin prod of every tenth app to one of N release tags cut along main (issue 12's shape)")
     parser.add_argument("--clean", action="store_true",
                         help="also lint a clean repo of each size (no planted violations): every finding is false")
     args = parser.parse_args(argv)

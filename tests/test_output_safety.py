@@ -341,7 +341,7 @@ def test_junit_parses_despite_control_characters_and_keeps_the_rest_as_data(host
     cases = {suite.name: list(suite) for suite in xml}
     [sync] = cases["argocd/auto-sync-prod"]
     # attributes: exact, except ESC, which XML 1.0 cannot hold, shown as \x1b
-    assert sync.name == PROD_FILE.replace("\x1b", r"\x1b") + ":19"
+    assert sync.name == PROD_FILE.replace("\x1b", r"\x1b") + f":19 ({ENV})"  # the env keeps names unique
     assert sync.result[0].message == RAW["argocd/auto-sync-prod"][0]
     [drift] = cases["parity/drift"]
     assert drift.result[0].message == RAW["parity/drift"][0].replace("\x1b", r"\x1b")

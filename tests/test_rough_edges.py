@@ -172,3 +172,18 @@ def test_the_fetch_hint_for_a_missing_base_names_the_remote_once(tmp_path: Path,
     code, _, err = _check(root, "--base", base)
     assert code == 2 and err.strip() == (f"gitops-lint: error: --base {base}: no such revision in this clone (fetch "
                                          f"it first: {hint}, or check out with fetch-depth: 0)")
+
+
+def test_junit_test_names_are_unique_and_say_the_env(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from conftest import lint
+    from gitops_lint.formats import render
+
+    root = make_repo(tmp_path / "r", BASE)
+    report = lint(root).report()
+    [finding] = [f for f in report.findings if f.rule == "parity/replicas"]
+    twice = report._replace(findings=(finding, finding._replace(fingerprint="other")))
+    cases = ET.fromstring(render("junit", twice).split("\n", 1)[1]).iter("testcase")
+    names = [c.get("name") for c in cases if c.get("classname") == "parity/replicas"]
+    assert names == ["web/values-stage.yaml:1 (stage)", "web/values-stage.yaml:1 (stage) #2"]

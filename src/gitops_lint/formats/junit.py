@@ -16,7 +16,15 @@ from gitops_lint.model import Severity
 
 def _where(finding: Any) -> str:
     where = finding.path or "(repository)"
-    return xml_chars(f"{where}:{finding.line}" if finding.line else where)
+    where = f"{where}:{finding.line}" if finding.line else where
+    return xml_chars(f"{where} ({finding.env})" if finding.env else where)
+
+
+def _unique(name: str, seen: dict[str, int]) -> str:
+    """Test names are keys in CI's test history: two findings at one place (two apps' envs on one
+    shared values line) must not merge into one test."""
+    seen[name] = seen.get(name, 0) + 1
+    return name if seen[name] == 1 else f"{name} #{seen[name]}"
 
 
 def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
@@ -24,6 +32,7 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
     total = failures = 0
     for rule in result.rules:
         findings = [f for f in result.findings if f.rule == rule.id]
+        names: dict[str, int] = {}
         suite = ET.SubElement(suites, "testsuite", name=rule.id)
         failed = 0
         if not findings:
@@ -31,7 +40,7 @@ def render(result: Any, *, fail_on: Severity = Severity.ERROR, **_: Any) -> str:
             if rule.id in result.not_run:
                 ET.SubElement(case, "skipped", message=f"did not run: {result.not_run[rule.id]}")
         for finding in findings:
-            case = ET.SubElement(suite, "testcase", classname=rule.id, name=_where(finding))
+            case = ET.SubElement(suite, "testcase", classname=rule.id, name=_unique(_where(finding), names))
             details = xml_chars("\n".join(filter(None, [
                 visible(finding.message), f"fix: {visible(finding.fix)}" if finding.fix else "",
                 f"app: {visible(finding.app)} env: {visible(str(finding.env))}" if finding.app else ""])))
