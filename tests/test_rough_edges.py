@@ -187,3 +187,16 @@ def test_junit_test_names_are_unique_and_say_the_env(tmp_path: Path) -> None:
     cases = ET.fromstring(render("junit", twice).split("\n", 1)[1]).iter("testcase")
     names = [c.get("name") for c in cases if c.get("classname") == "parity/replicas"]
     assert names == ["web/values-stage.yaml:1 (stage)", "web/values-stage.yaml:1 (stage) #2"]
+
+
+def test_the_config_schema_is_published_for_editors_and_is_the_one_the_linter_uses() -> None:
+    import json
+
+    from gitops_lint.configcheck import config_schema
+
+    published = Path(__file__).parents[1] / "docs" / "schemas" / "config.schema.json"
+    assert json.loads(published.read_text()) == config_schema()
+    assert config_schema()["$id"] == ("https://raw.githubusercontent.com/gitops-lint/gitops-lint/main/docs/schemas/"
+                                      "config.schema.json")
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "# yaml-language-server: $schema=" + config_schema()["$id"] in readme
