@@ -78,3 +78,38 @@ def test_the_readme_gitlab_job_is_the_tested_one() -> None:
 
     assert job((ROOT / "README.md").read_text(), "### GitLab CI\n") == \
         job((ROOT / "docs" / "ci.md").read_text(), "## GitLab CI\n")
+
+
+_PUBLIC = "https://github.com/gitops-lint/gitops-lint"
+
+
+def _recipes() -> list[str]:
+    text = (ROOT / "README.md").read_text() + (ROOT / "docs" / "ci.md").read_text()
+    return sorted(set(re.findall(r"gitops-lint(?:\[\w+\])? @ git\+" + re.escape(_PUBLIC) + r"@[\w.]+", text)))
+
+
+def test_every_install_recipe_names_this_release_and_its_tag_exists() -> None:
+    from gitops_lint import __version__
+
+    recipes = _recipes()
+    text = (ROOT / "README.md").read_text() + (ROOT / "docs" / "ci.md").read_text()
+    assert recipes and all(r.endswith(f"@v{__version__}") for r in recipes)
+    assert "pip install gitops-lint " not in text and "pip install gitops-lint\n" not in text  # not on PyPI
+    for pinned in re.findall(r"rev: (v[\w.]+)|gitops-lint/gitops-lint@(v[\w.]+)", text):
+        assert f"v{__version__}" in pinned
+    tags = git(ROOT, "tag", "--list", f"v{__version__}").split()
+    assert tags == [f"v{__version__}"], f"create the release tag: git tag v{__version__}"
+
+
+def test_the_install_recipe_installs_from_the_tag(tmp_path: Path) -> None:
+    """The recipe as written, with the public URL pointed at a clone of this repository."""
+    from gitops_lint import __version__
+
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(ROOT), str(clone))
+    spec = next(r for r in _recipes() if "[" not in r).replace(f"git+{_PUBLIC}", f"git+file://{clone}")
+    target = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), spec],
+                          capture_output=True, text=True, env=_env())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (target / f"gitops_lint-{__version__}.dist-info").is_dir()
