@@ -107,7 +107,7 @@ def test_the_install_recipe_installs_from_the_tag(tmp_path: Path) -> None:
 
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(ROOT), str(clone))
-    spec = next(r for r in _recipes() if "[" not in r).replace(f"git+{_PUBLIC}", f"git+file://{clone}")
+    spec = next(r for r in _recipes() if "[" not in r).replace(f"git+{_PUBLIC}", f"git+file://localhost{clone}")
     target = tmp_path / "site"
     proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), spec],
                           capture_output=True, text=True, env=_env())
