@@ -49,6 +49,7 @@ class RepoModel:
         self._revisions: Resolver | None = None
         self._effective: dict[tuple[Any, ...], Effective] = {}
         self._rendered: dict[tuple[Any, ...], Any] = {}
+        self._plans: dict[tuple[Any, ...], Any] = {}  # render plans per chart, shared by its envs
         self.render = True  # render charts and overlays when a backend is installed (--no-render: off)
         self._images: dict[tuple[Any, ...], list[Image]] = {}
         self.history: HistoryStore | None = None  # set by the engine when history rules run
@@ -149,7 +150,7 @@ class RepoModel:
             if note not in self.notices:
                 self.notices.append(note)
             return None
-        result = backends.render(self.cache.snapshot, request, cache=self.cache.disk)
+        result = backends.render(self.cache.snapshot, request, cache=self.cache.disk, plans=self._plans)
         if result.error:
             self.unmodeled.append(f"{dep.app}/{dep.env.name}: {request.path} could not be rendered ({result.error}); "
                                   "it is judged from its values")

@@ -41,6 +41,7 @@ class WorkTree:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._files: list[str] | None = None
+        self._resolved: dict[str, str] = {}  # directory -> its real path (yamlio.read_bytes)
 
     def files(self) -> list[str]:
         if self._files is None:
@@ -49,7 +50,7 @@ class WorkTree:
         return self._files
 
     def read(self, relpath: str) -> bytes:
-        return yamlio.read_bytes(self.root, relpath)
+        return yamlio.read_bytes(self.root, relpath, resolved=self._resolved)
 
     def close(self) -> None:
         pass

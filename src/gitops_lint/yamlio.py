@@ -66,16 +66,35 @@ def read_text(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> s
     return decode(read_bytes(root, relpath, limits=limits), relpath)
 
 
-def read_bytes(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """A repo file's bytes, refusing what leaves the repo, is not a regular file or is too large."""
-    real = os.path.realpath(root / relpath)
-    root_real = os.path.realpath(root)
+def read_bytes(root: Path, relpath: str, *, limits: Limits = DEFAULT_LIMITS,
+               resolved: dict[str, str] | None = None) -> bytes:
+    """A repo file's bytes, refusing what leaves the repo, is not a regular file or is too large.
+
+    `resolved` (one dict per snapshot) remembers each directory's real path, so a run that reads
+    thousands of files resolves each directory once and each file with one lstat."""
+    real = _real(root, relpath, resolved if resolved is not None else {})
+    root_real = _real(root, "", resolved if resolved is not None else {}, directory=True)
     if real != root_real and not real.startswith(root_real.rstrip(os.sep) + os.sep):
         parts = Path(relpath).parts
         what = "path" if Path(relpath).is_absolute() or ".." in parts else "symlink"
         raise YamlProblem("yaml/unsafe", f"refused: the {what} leads outside the repository (to {real})",
                           path=relpath)
     return read_regular(Path(real), relpath, limits=limits)
+
+
+def _real(root: Path, relpath: str, resolved: dict[str, str], *, directory: bool = False) -> str:
+    """os.path.realpath(root / relpath), with the real paths of directories remembered."""
+    if relpath in resolved:
+        return resolved[relpath]
+    parent, name = os.path.split(relpath)
+    if not relpath or name in ("", ".", "..") or os.path.isabs(relpath) or ".." in relpath.split("/"):
+        real = os.path.realpath(root / relpath)
+    else:
+        candidate = os.path.join(_real(root, parent, resolved, directory=True), name)
+        real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+    if directory or not relpath:
+        resolved[relpath] = real  # directories only: a file may be replaced between two reads
+    return real
 
 
 def read_regular(path: Path, shown: str, *, limits: Limits = DEFAULT_LIMITS) -> bytes:

@@ -10,6 +10,8 @@ cannot be done says why in `Rendered.error`; nothing here raises for the repo's 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from gitops_lint.cache import DiskCache
 from gitops_lint.snapshot import Snapshot
 
@@ -35,18 +37,25 @@ def renderer_for(kind: str) -> Renderer | None:
 
 
 def render(snapshot: Snapshot, request: RenderRequest, *, cache: DiskCache | None = None,
-           options: Options = Options()) -> Rendered:
+           options: Options = Options(), plans: dict[tuple[Any, ...], Plan] | None = None) -> Rendered:
     """Render `request`; with a cache, a render of the same request over the same bytes is a lookup.
 
     The key is the digest of the request, the backend's version and every file the render reads
-    (read through `snapshot`), so an edit anywhere in the chart or overlay renders afresh.
+    (read through `snapshot`), so an edit anywhere in the chart or overlay renders afresh. `plans`
+    (one dict per run, over a snapshot that does not change) keeps each chart's plan for its other envs.
     """
     renderer = renderer_for(request.kind)
     if renderer is None:
         return failed(f"cannot render {request.kind!r}: the renderers are {', '.join(renderers())}")
     if not renderer.available():
         return failed(f"cannot render {request.kind}: no backend is installed (pip install 'gitops-lint[render]')")
-    plan = renderer.plan(snapshot, request, options)
+    plan_key = (request.kind, request.path, options.max_files, options.max_bytes)
+    if plans is None or plan_key not in plans:  # every env of a chart reads the same files: once per run
+        plan = renderer.plan(snapshot, request, options)
+        if plans is not None:
+            plans[plan_key] = plan
+    else:
+        plan = plans[plan_key]
     if plan.error:
         return failed(plan.error)
     key = cache_key(renderer, request, plan) if cache is not None and cache.enabled else None
