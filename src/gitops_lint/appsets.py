@@ -72,7 +72,8 @@ def git_urls(spec: Any) -> list[str]:
     """The repoURLs the git generators of an ApplicationSet spec read (nested ones too), as written:
     discovery weighs them with the template's when it decides which URLs are this repository."""
     found: list[str] = []
-    todo = [(g, 0) for g in (spec.get("generators") if isinstance(spec, dict) else None) or () if isinstance(g, dict)]
+    top = spec.get("generators") if isinstance(spec, dict) else None
+    todo = [(g, 0) for g in (top if isinstance(top, list) else ()) if isinstance(g, dict)]
     while todo and len(found) < 100:
         generator, depth = todo.pop()
         for kind, body in generator.items():
@@ -80,7 +81,7 @@ def git_urls(spec: Any) -> list[str]:
                 found.append(body["repoURL"])
             elif kind in ("matrix", "merge") and isinstance(body, dict) and depth < 3:
                 inner = body.get("generators")
-                todo.extend((g, depth + 1) for g in inner or () if isinstance(g, dict) and isinstance(inner, list))
+                todo.extend((g, depth + 1) for g in (inner if isinstance(inner, list) else ()) if isinstance(g, dict))
     return found
 
 
