@@ -212,7 +212,7 @@ class Generators:
 
     def combine(self, a: Params, b: Params) -> Params:
         """b over a: flat names replace, Go maps merge key by key."""
-        return _deep(a, b, MAX_DEPTH * 16) if self.syntax.go else {**a, **b}
+        return deep_merge(a, b, MAX_DEPTH * 16) if self.syntax.go else {**a, **b}
 
 
 def flatten(element: dict[Any, Any], prefix: str = "", depth: int = 32) -> Params:
@@ -228,11 +228,13 @@ def flatten(element: dict[Any, Any], prefix: str = "", depth: int = 32) -> Param
     return out
 
 
-def _deep(a: Any, b: Any, depth: int) -> Any:
+def deep_merge(a: Any, b: Any, depth: int) -> Any:
+    """`b` over `a`, mappings merged key by key down to `depth` levels (a merge generator's later
+    elements, a templatePatch over its template)."""
     if isinstance(a, dict) and isinstance(b, dict) and depth > 0:
         out = dict(a)
         for key, value in b.items():
-            out[key] = _deep(a[key], value, depth - 1) if key in a else value
+            out[key] = deep_merge(a[key], value, depth - 1) if key in a else value
         return out
     return b
 

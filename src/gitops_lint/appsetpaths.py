@@ -58,7 +58,15 @@ def entries(docs: list[tuple[str, int, Any]]) -> Iterator[tuple[Entry, dict[str,
         for key, source in sources:
             helm = source.get("helm")
             files = helm.get("valueFiles") if isinstance(helm, dict) else None
+            source_path = source.get("path")
+            # a valueFiles entry is relative to the source's path, a `$ref/…` one to the ref'd repo's root
+            prefix = source_path.strip("/") + "/" if isinstance(source_path, str) and source_path.strip("/.") \
+                and "{" not in source_path else "" if source_path in (None, "", ".", "./") else None
             for position, value_file in enumerate(files if isinstance(files, list) else ()):
+                if isinstance(value_file, str) and not value_file.startswith("$"):
+                    if prefix is None or "{" not in value_file:
+                        continue  # a templated source path, or a static entry (argocd/values-file judges those)
+                    value_file = prefix + value_file
                 if isinstance(value_file, str) and ("{" in value_file or value_file.startswith("$")):
                     count += 1
                     if count > _MAX_ENTRIES:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gitops_lint.appset_generators import MAX_APPLICATIONS, Generators, Params
+from gitops_lint.appset_generators import MAX_APPLICATIONS, Generators, Params, deep_merge
 from gitops_lint.appset_repo import MAX_TOTAL, RepoView
 from gitops_lint.appset_template import Syntax, Unresolved, Unsupported, render, render_text
 from gitops_lint.argofields import Fields
@@ -118,13 +118,5 @@ def _patched(rendered: Any, text: str, where: str) -> Any:
         raise Unsupported(f"a templatePatch that is not YAML once rendered ({problem.message})") from None
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
         raise Unsupported("a templatePatch that is not one mapping once rendered")
-    return _merge(rendered, docs[0].data, _PATCH_DEPTH)
+    return deep_merge(rendered, docs[0].data, _PATCH_DEPTH)
 
-
-def _merge(base: Any, patch: Any, depth: int) -> Any:
-    if isinstance(base, dict) and isinstance(patch, dict) and depth > 0:
-        out = dict(base)
-        for key, value in patch.items():
-            out[key] = _merge(base[key], value, depth - 1) if key in base else value
-        return out
-    return patch

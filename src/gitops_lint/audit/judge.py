@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from gitops_lint import images as images_mod
 from gitops_lint.audit.model import Violation, duration, iso
-from gitops_lint.checks.history import _mutable, _shown, _version, parse_duration
+from gitops_lint.checks.history import _mutable, _shown, _version, parse_duration, runs_moving
 from gitops_lint.model import Env, Severity
 from gitops_lint.rules import Configured
 from gitops_lint.timeline import ImageRef, State, Timeline, before
@@ -157,9 +157,7 @@ def _moving_upstream(moment: Moment, up: Index) -> bool:
     """The upstream ran this image by a mutable tag (`latest`) then: what it ran cannot be told from
     git, so mutable-tag is the finding, not untested-tag (as `check` judges HEAD)."""
     then = up.as_of(moment.state)
-    image = moment.image
-    return then is not None and any(_mutable(other) and (other.keypath == image.keypath or (
-        other.name and other.name == image.name)) for other in then.images)
+    return then is not None and runs_moving(then.images, moment.image)
 
 
 def _rebuilt(rules: Rules, moment: Moment, up_env: Env, up: Index, found: Any, head: str) -> Iterator[Violation]:

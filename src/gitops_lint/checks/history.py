@@ -76,9 +76,14 @@ def _moving_upstream(up_tl: Timeline, image: ImageRef, moment: State) -> bool:
     ran cannot be told from git, so `promotion/mutable-tag` is the finding, not this one."""
     for state in up_tl.newest():
         if before(state, moment) or state.commit == moment.commit:
-            return any(_mutable(other) and (other.keypath == image.keypath or (other.name and other.name == image.name))
-                       for other in state.images)
+            return runs_moving(state.images, image)
     return False
+
+
+def runs_moving(images: tuple[ImageRef, ...], image: ImageRef) -> bool:
+    """`images` (an upstream's, at some moment) run `image`'s key or repository by a mutable tag."""
+    return any(_mutable(other) and (other.keypath == image.keypath or bool(other.name and other.name == image.name))
+               for other in images)
 
 
 def _running(model: RepoModel, dep: Deployment) -> set[str] | None:
