@@ -1,4 +1,4 @@
-"""Hypothesis generators for the fuzz suite: five families of hostile GitOps repos.
+"""Hypothesis generators for the fuzz suite: six families of hostile GitOps repos.
 
 Every strategy draws a *case*: a plain JSON-able dict that `fuzzworker.build_repo` turns into a
 directory (and a git repository when asked), plus the command line to lint it with:
@@ -957,10 +957,629 @@ def git_case(draw: st.DrawFn) -> dict[str, Any]:
     return {"family": "git", "files": {}, "special": [], "git": git, "args": args}
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# layouts: helmfile, Flux, ApplicationSet generators, app of apps, declared/inferred promotion
+# orders, Gateway API routes, and .gitops-lint.yaml's error messages
+
+# a marker written into `.gitops-lint.yaml` content (never into a path): an exit-2 error that shows it
+# echoed file content (configcheck's messages quote nothing from the file); see fuzzworker.judge
+CANARY = "qqcanaryqq"
+
+TEMPLATE_JUNK = [
+    "{{", "}}", "}}{{", "{{ .a | b | c }}", "{{ index }}", '{{ index .a "b" 1 }}', "{{ .Environment.Name }}",
+    "{{- .Environment.Name -}}", "{{{{ }}}}", '{{ "open }}', "{{/* c */}}", "{{ if .x }}", "{{ end }}", "{{.}}",
+    "{{ .path.basename | upper | lower | trimPrefix \"a\" | default \"x\" }}", "{{-}}", "{{--}}", "{{ - }}",
+    '{{ .Files.Get "../../etc/passwd" }}', '{{ printf "%s" .name }}', "{{ $x := 1 }}", "{{ .name.first }}",
+    "{{ index .path.segments 999999999999 }}", "{{ index .path.segments -1 }}", "{{ .metadata.labels.env }}",
+    '{{ default "a" }}', "{{ replace }}", "{{\n.a\n}}", "{{ .a\n", "${{ env }}", "{{ .Values | toYaml }}",
+    "{{ .values.chart }}", "{{ .path.path }}", "{{path.basename}}", "{{name}}", "{{ .StateValues.API_DOCKER_TAG }}",
+    "{{ requiredEnv \"HOME\" }}", '{{ exec "sh" (list "-c" "touch /tmp/pwned") }}', '{{ readFile "/etc/passwd" }}',
+    "{{" * 300, "{{ .a }}" * 200, "{{ " + "| lower " * 1500 + "}}", "{{ " + '"' * 3001 + " }}",
+    "{{ (((((((((((((((((((( .a ))))))))))))))))))))}}", "{{ .a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p }}", "{{ \u202e }}",
+]
+REGEX_JUNK = ["(a+)+$", ".*.*.*.*.*.*x", "[", "(?P<x>", "\\", "a{1,99999}", "^$", "a|b", "**", "?", "+",
+              "(.*a){20}", "[^/]+", "\\d+", "$values", "$", ".", "..", "../..", "/etc/passwd", "a" * 300, "é/ü",
+              "\u202e", " ", "{env}", "%s%n", "*" * 50, "a/" * 100, "(?=x)", "\\1", "[[:alpha:]]"]
+
+
+@functools.cache
+def _ints(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+def _pick(draw: st.DrawFn, options: list[Any]) -> Any:
+    """One of `options` (an index draw: cheaper than a new sampled_from, and it shrinks to the first)."""
+    return copy.deepcopy(options[draw(_ints(0, len(options) - 1))])
+
+
+def _one_in(draw: st.DrawFn, n: int) -> bool:
+    return draw(_ints(0, n - 1)) == 0
+
+
+@functools.cache
+def _junk_text() -> st.SearchStrategy[str]:
+    """Template and regex garbage, alone or spliced into a path."""
+    part = st.sampled_from(TEMPLATE_JUNK + REGEX_JUNK + ["values", "envs", "prod", "x.yaml", "{{ .env }}"])
+    return st.one_of(part, st.lists(part, min_size=1, max_size=4).map("/".join),
+                     st.lists(part, min_size=1, max_size=3).map("".join))
+
+
+@st.composite
+def _s(draw: st.DrawFn, good: Any, rate: int) -> Any:
+    """`good` (a string), or at `rate` in 20 template/regex garbage, or a wrong type."""
+    roll = draw(_ints(0, 19))
+    if roll < rate:
+        return draw(_junk_text()) if roll % 2 == 0 else draw(_wrong())
+    return good
+
+
+def _doc_text(draw: st.DrawFn, doc: Any, rate: int) -> Any:
+    """A document as a file: mangled at `rate`, sometimes with raw YAML damage on top."""
+    doc = draw(_mangle(doc, rate)) if rate else doc
+    tree = py_to_tree(doc)
+    return draw(yaml_text(st.just(tree))) if rate and _one_in(draw, 6) else emit(tree)
+
+
+def _docs_text(draw: st.DrawFn, docs: list[Any], rate: int) -> Any:
+    texts = [_doc_text(draw, d, rate) for d in docs]
+    if all(isinstance(t, str) for t in texts):
+        return "---\n".join(texts)
+    return texts[0]
+
+
+def _counted(draw: st.DrawFn) -> int:
+    """How many of a repeated thing: mostly a few, sometimes over the caps (1,000 generated items)."""
+    return _pick(draw, [1, 2, 2, 3, 3, 3, 0, 1001, 1500, 5000] if _one_in(draw, 4) else [1, 2, 3])
+
+
+# --- helmfile -------------------------------------------------------------------------------------
+
+HELMFILE_RAW = """environments:
+{envs}---
+helmDefaults:
+  kubeContext: {{{{ .Environment.Name }}}}
+releases:
+  - name: {name}
+    chart: {chart}
+    installed: {{{{ ne .Environment.Name "sandbox" | toYaml }}}}
+    values:
+      - ./values/api/{{{{ .Environment.Name }}}}.yaml
+      - {junk}
+      - ./overrides/api.yaml.gotmpl
+{{{{- if eq .Environment.Name "production" }}}}
+  - name: extra
+    chart: ./charts/extra
+{{{{- end }}}}
+"""
+
+
+def _env_file(draw: st.DrawFn, rate: int) -> Any:
+    if _one_in(draw, 12):
+        return {"repeat": 'K{n}_DOCKER_TAG: "{n}"\n', "times": 1500}
+    keys = ["API_DOCKER_TAG", "ADMIN_DOCKER_TAG", "WORKER_IMAGE_TAG", "DOCKER_TAG", "_DOCKER_TAG", "api_DOCKER_TAG",
+            "A_DOCKER_TAG", "GUNICORN_WORKERS", "API_DOCKER_TAG_", "ÄPI_DOCKER_TAG"]
+    doc = {_pick(draw, keys): _pick(draw, IMAGE_TAGS) for _ in range(draw(_ints(1, 4)))}
+    return _doc_text(draw, doc, rate)
+
+
+@st.composite
+def helmfile_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    root = _pick(draw, ["", "helmfile/", "deploy/payments/", "h/(a+)+$/"])
+    name = _pick(draw, ["helmfile.yaml", "helmfile.yaml.gotmpl", "helmfile.yml", "helmfile.d/10-apps.yaml",
+                        "helmfile.d/20-x.yaml.gotmpl"])
+    path = root + name
+    count = _counted(draw)
+    envs = [f"env{i}" for i in range(count)] if count > 3 else \
+        draw(st.lists(st.sampled_from(ENVS + ODD_ENVS), min_size=1, max_size=4, unique=True))
+    files: dict[str, Any] = {f"{root}charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+                             f"{root}charts/api/values.yaml": "image:\n  repository: registry.example.com/api\n  tag: '1'\n"}
+    environments: dict[str, Any] = {}
+    for env in envs:
+        values: list[Any] = [draw(_s(f"./overrides/{env}.env", rate))]
+        if _one_in(draw, 4):
+            values.append(_pick(draw, [{"API_DOCKER_TAG": "a1"}, "./overrides/{{ .Environment.Name }}.yaml",
+                                       "../../../etc/passwd", "/etc/passwd", "./overrides/common.yaml.gotmpl",
+                                       "overrides/missing.env"]))
+        body: dict[str, Any] = {"values": values}
+        if _one_in(draw, 3):
+            body["missingFileHandler"] = _pick(draw, ["Warn", "Error", "info", "", 5, None])
+        environments[env] = body
+        if count <= 3 or _one_in(draw, 50):
+            files[f"{root}overrides/{env}.env"] = _env_file(draw, rate)
+            files[f"{root}values/api/{env}.yaml"] = "image:\n  tag: '2'\n"
+    first: dict[str, Any] = {"environments": environments}
+    if _one_in(draw, 3):
+        first["bases"] = [_pick(draw, ["../common/environments.yaml", name, "./" + name, "base.yaml", "/etc/passwd",
+                                       "{{ .Values.base }}", 5, None, "../" * 20 + "x.yaml", "base.yaml"])
+                          for _ in range(draw(_ints(1, 3)))]
+        files[f"{root}base.yaml"] = _doc_text(draw, {"bases": ["base.yaml"], "environments": {
+            "stage": {"values": ["./overrides/stage.env"]}}}, rate)
+    releases = [{"name": draw(_s("api", rate)), "chart": draw(_s("./charts/api", rate)),
+                 "namespace": draw(_s("api", rate)),
+                 "values": [draw(_s("./values/api/{{ .Environment.Name }}.yaml", rate)),
+                            draw(_s("./values/{{ .Environment.Name }}/{{ .Release.Name }}.yaml", rate))]}
+                for _ in range(1 if not _one_in(draw, 8) else 1001)]
+    style = draw(_ints(0, 3))
+    if style == 0:  # hand-written Go template text, with a garbage slot
+        env_lines = "".join(f"  {json.dumps(e)}:\n    values:\n      - ./overrides/{e}.env\n" for e in envs[:50])
+        text = HELMFILE_RAW.format(envs=env_lines, name=_pick(draw, ["api", "{{ .Values.n }}", "'a: b'"]),
+                                   chart=_pick(draw, ["./charts/api", "{{ x }}", "..", "/"]),
+                                   junk=draw(_junk_text()))
+    else:
+        text = _docs_text(draw, [first, {"releases": releases}], rate)
+    if isinstance(text, str) and _one_in(draw, 2):  # template lines spliced between YAML lines
+        lines = text.split("\n")
+        for _ in range(draw(_ints(1, 3))):
+            at = draw(_ints(0, len(lines)))
+            lines.insert(at, _pick(draw, ['{{- if eq .Environment.Name "prod" }}', "{{- end }}", "{{ range .x }}",
+                                          "{{", "  {{ .a | b | c }}: x", "{{ index }}", "{{/*", "*/}}",
+                                          "  - {{ .Environment.Name }}.yaml", '{{ toYaml .Values | nindent 2 }}']))
+        text = "\n".join(lines)
+    files[path] = text
+    history = [{f"{root}overrides/{envs[-1]}.env": 'API_DOCKER_TAG: "a9"\n'},
+               {f"{root}overrides/{envs[0]}.env": 'API_DOCKER_TAG: "latest"\n'}]
+    return files, history
+
+
+# --- Flux -----------------------------------------------------------------------------------------
+
+CHART_VERSIONS = ["6.5.0", ">=6.0.0", "6.x", "*", "~1", "^1.2", "", ">=", "1.0.0 - 2.0.0", "||", "a" * 300, 5, 1.5,
+                  None, [], {"a": 1}, ">=1.0.0 <2.0.0 || ^3", "v1.2.3-rc.1+build", "1.2.3.4.5", "=" * 100, "x" * 5]
+
+
+def _flux_release(draw: st.DrawFn, rate: int, env_tag: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {"interval": "10m"}
+    if _one_in(draw, 3):
+        spec["chartRef"] = {"kind": _pick(draw, ["OCIRepository", "OCIRepository", "HelmChart", 5]), "name": "podinfo"}
+    else:
+        spec["chart"] = {"spec": {"chart": _pick(draw, ["podinfo", "./charts/web", "", 5]),
+                                  "version": _pick(draw, CHART_VERSIONS),
+                                  "sourceRef": {"kind": _pick(draw, ["HelmRepository", "GitRepository", "Bucket", 7]),
+                                                "name": "podinfo"}}}
+        if _one_in(draw, 4):
+            spec["chart"]["spec"]["valuesFiles"] = [_pick(draw, ["values.yaml", "values-prod.yaml", "../../etc/passwd",
+                                                                 "(a+)+$", 5])]
+    spec["values"] = {"replicaCount": 2, "image": {"repository": "ghcr.io/stefanprodan/podinfo", "tag": env_tag}}
+    if _one_in(draw, 2):
+        spec["valuesFrom"] = [{"kind": _pick(draw, ["ConfigMap", "Secret", "ConfigMap"]), "name": "web-values",
+                               "valuesKey": _pick(draw, ["values.yaml", "values.yaml", "other", 5, None, ""]),
+                               **({"targetPath": "image.tag"} if _one_in(draw, 5) else {})}]
+    return {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
+            "metadata": {"name": draw(_s("podinfo", rate)), "namespace": "podinfo"}, "spec": spec}
+
+
+@st.composite
+def flux_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    envs = draw(st.lists(st.sampled_from(["staging", "production", "dev", "prod", "qa", "prod-east", "(a+)+$"]),
+                         min_size=1, max_size=3, unique=True))
+    files: dict[str, Any] = {}
+    for env in envs:
+        cluster = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                   "metadata": {"name": "apps", "namespace": "flux-system"},
+                   "spec": {"interval": "10m", "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+                            "path": draw(_s(f"./apps/{env}", rate)), "prune": True}}
+        if _one_in(draw, 4):
+            cluster["spec"]["postBuild"] = {"substitute": {"TAG": "1"}}
+        if _one_in(draw, 6):
+            cluster["spec"]["sourceRef"] = {"kind": "ExternalArtifact", "name": "x"}
+        files[f"clusters/{env}/apps.yaml"] = _doc_text(draw, cluster, rate)
+    resources: list[Any] = ["repository.yaml", "release.yaml"]
+    if _one_in(draw, 3):
+        resources += [_pick(draw, [".", "../podinfo", "../../..", "/etc", "https://github.com/x//y?ref=v1",
+                                   "release.yaml", "missing.yaml", "(a+)+$", 5, None, "../chain/k0"])
+                      for _ in range(draw(_ints(1, 3)))]
+    if _one_in(draw, 10):
+        resources = ["release.yaml"] * 1500
+    files["apps/base/podinfo/kustomization.yaml"] = _doc_text(draw, {"resources": resources}, rate)
+    files["apps/base/podinfo/repository.yaml"] = _docs_text(draw, [
+        {"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository", "metadata": {"name": "podinfo"},
+         "spec": {"url": "https://stefanprodan.github.io/podinfo"}},
+        {"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository", "metadata": {"name": "podinfo"},
+         "spec": {"url": "oci://ghcr.io/stefanprodan/charts/podinfo",
+                  "ref": {_pick(draw, ["semver", "tag", "digest", "semverFilter", "branch"]): _pick(draw, CHART_VERSIONS)}}}],
+        rate)
+    count = 1001 if _one_in(draw, 10) else 1
+    files["apps/base/podinfo/release.yaml"] = _docs_text(draw, [_flux_release(draw, rate, "6.5.0") for _ in range(count)]
+                                                         if count == 1 else [_flux_release(draw, 0, "6.5.0")] * count, 0)
+    if _one_in(draw, 5):  # a long chain of kustomizations, maybe closed into a cycle
+        depth = _pick(draw, [5, 30, 120])
+        for i in range(depth):
+            nxt = f"../k{i + 1}" if i + 1 < depth else _pick(draw, ["../k0", "../../base/podinfo", "."])
+            files[f"apps/chain/k{i}/kustomization.yaml"] = f"resources: [{json.dumps(nxt)}]\n"
+    for env in envs:
+        patch_doc = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "podinfo"},
+                     "spec": {"values": {"image": {"tag": "6.5.1"}}, "chart": {"spec": {"version": _pick(draw, CHART_VERSIONS)}}}}
+        patch_text = emit(py_to_tree(draw(_mangle(patch_doc, rate))))
+        kust: dict[str, Any] = {"resources": [draw(_s("../base/podinfo", rate))]}
+        how = draw(_ints(0, 4))
+        if how == 0:
+            kust["patches"] = [{"target": {"kind": "HelmRelease", "name": draw(_s("podinfo", rate))},
+                                "patch": _pick(draw, [patch_text, patch_text, "{{", "- op: replace\n  path: /spec/values/image/tag\n  value: 7\n",
+                                                      "[", "a: *b", "~", patch_text * 3])}]
+        elif how == 1:
+            kust["patches"] = [{"path": draw(_s("podinfo-values.yaml", rate)), "target": {"kind": "HelmRelease"}}]
+            files[f"apps/{env}/podinfo-values.yaml"] = patch_text
+        elif how == 2:
+            kust["patchesStrategicMerge"] = [_pick(draw, ["podinfo-values.yaml", patch_text, "../../../etc/passwd", 5])]
+            files[f"apps/{env}/podinfo-values.yaml"] = patch_text
+        else:
+            kust["configMapGenerator"] = [{"name": draw(_s("web-values", rate)),
+                                           "files": [_pick(draw, ["values.yaml=values.yaml", "values.yaml", "=", "a=b=c",
+                                                                  "values.yaml=../../../etc/passwd", "(a+)+$=values.yaml",
+                                                                  5])]}]
+            files[f"apps/{env}/values.yaml"] = _doc_text(draw, _image_block(_pick(draw, IMAGE_TAGS)), rate)
+            if how == 4:  # a ConfigMap of the build, its values as a string of YAML (embedded.py)
+                inner = emit(draw(yaml_tree(max_leaves=6))) if _one_in(draw, 2) else "image:\n  tag: '7'\n"
+                files[f"apps/{env}/cm.yaml"] = _doc_text(draw, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                                "metadata": {"name": "web-values"},
+                                                                "data": {"values.yaml": inner}}, rate)
+                kust["resources"].append("cm.yaml")
+        files[f"apps/{env}/kustomization.yaml"] = _doc_text(draw, kust, rate)
+    history = [{f"apps/{envs[-1]}/values.yaml": "image:\n  repository: ghcr.io/stefanprodan/podinfo\n  tag: '9'\n"}]
+    return files, history
+
+
+# --- ApplicationSet generators --------------------------------------------------------------------
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8", "surrogatepass")).decode()
+
+
+B64_JUNK = ["!!!", "====", "YQ", "YWJj\n", "", "a" * 5, _b64("\udcff\x00bad"), _b64("stage"), _b64("https://prod.k8s.example.com"),
+            _b64("{{ .name }}"), _b64("a: [\n"), "Y" * 40000, 5, None, [], {"a": 1}, _b64("(a+)+$"), "\u00e9"]
+
+
+def _cluster_secret(draw: st.DrawFn, env: str, rate: int) -> dict[str, Any]:
+    doc: dict[str, Any] = {"apiVersion": "v1", "kind": "Secret",
+                           "metadata": {"name": f"cluster-{env}", "labels": {
+                               "argocd.argoproj.io/secret-type": "cluster", "env": draw(_s(env, rate)), "team": "web"},
+                                        "annotations": {"addons_repo_basepath": draw(_s("", rate))}}}
+    if _one_in(draw, 2):
+        doc["data"] = {"name": _pick(draw, B64_JUNK) if rate else _b64(env),
+                       "server": _pick(draw, B64_JUNK) if rate else _b64(f"https://{env}.k8s.example.com")}
+    else:
+        doc["stringData"] = {"name": draw(_s(env, rate)), "server": f"https://{env}.k8s.example.com"}
+    return doc
+
+
+def _generator(draw: st.DrawFn, kind: str, envs: list[str], rate: int, depth: int) -> Any:
+    if kind == "list":
+        count = _counted(draw)
+        elements: list[Any] = [{"env": e, "values": {"chart": "web"}} for e in envs] if count <= 3 else \
+            [{"env": f"e{i}", "values": {"chart": "web"}} for i in range(count)]
+        elements += draw(st.lists(_wrong(), max_size=1)) if rate else []
+        body: dict[str, Any] = {"elements": elements}
+        if _one_in(draw, 8):
+            body["elementsYaml"] = _pick(draw, ["- env: prod", "{{ .x }}", "[", "- " * 500])
+        return {"list": body}
+    if kind == "git-files":
+        return {"git": {"repoURL": REPO_URL, "revision": "HEAD", "files": [
+            {"path": draw(_s("envs/*/config.json", rate))}, *([{"path": draw(_junk_text())}] if _one_in(draw, 3) else [])]}}
+    if kind == "git-dirs":
+        return {"git": {"repoURL": REPO_URL, "revision": _pick(draw, ["HEAD", "main", "v1.*", "(a+)+$"]),
+                        "directories": [{"path": draw(_s("envs/*", rate))},
+                                        {"path": draw(_s("envs/legacy", rate)), "exclude": _pick(draw, [True, "yes", 1])}]}}
+    if kind == "clusters":
+        selector = {"matchLabels": {"team": "web"},
+                    "matchExpressions": [{"key": "env", "operator": _pick(draw, ["In", "NotIn", "Exists", "DoesNotExist", "Nope", 5]),
+                                          "values": envs}]}
+        return {"clusters": {"selector": draw(_mangle(selector, rate)), "values": {"chart": "web"}}}
+    if kind == "matrix" and depth < 40:
+        return {"matrix": {"generators": [_generator(draw, _pick(draw, ["list", "git-dirs", "clusters", "matrix"]),
+                                                     envs, rate, depth + 1) for _ in range(2)]}}
+    if kind == "merge":
+        return {"merge": {"mergeKeys": [_pick(draw, ["env", "name", "", 5, "(a+)+$"])],
+                          "generators": [_generator(draw, "list", envs, rate, depth + 1),
+                                         _generator(draw, "clusters", envs, rate, depth + 1)]}}
+    return _pick(draw, [{"plugin": {"configMapRef": {"name": "x"}}}, {"scmProvider": {}}, {"pullRequest": {}},
+                        {"matrix": {"generators": "x"}}, {"list": None}, "not a dict", None, 5])
+
+
+def _deep_matrix(depth: int) -> dict[str, Any]:
+    gen: dict[str, Any] = {"list": {"elements": [{"env": "prod"}, {"env": "stage"}]}}
+    for _ in range(depth):
+        gen = {"matrix": {"generators": [gen, {"list": {"elements": [{"r": "a"}, {"r": "b"}]}}]}}
+    return gen
+
+
+@st.composite
+def appset_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    envs = draw(st.lists(st.sampled_from(["stage", "prod", "dev", "staging", "production", "(a+)+$", "[x]", "é"]),
+                         min_size=1, max_size=3, unique=True))
+    go = draw(st.booleans())
+    ref = (lambda name: "{{ ." + name + " }}") if go else (lambda name: "{{" + name + "}}")
+    kind = _pick(draw, ["list", "git-files", "git-dirs", "clusters", "matrix", "merge", "deep", "other"])
+    gens = [_deep_matrix(_pick(draw, [3, 12, 60]))] if kind == "deep" else [_generator(draw, kind, envs, rate, 0)]
+    value_files = [draw(_s(f"values-{ref('env')}.yaml", rate)), draw(_s(f"clusters/{ref('name')}.yaml", rate)),
+                   draw(_s(f"../../{ref('path.path')}/values.yaml", rate))]
+    if _one_in(draw, 2):
+        value_files.append(draw(_junk_text()))
+    if _one_in(draw, 8):
+        value_files += [f"{ref('values.chart')}/{'(a+)+$' * 5}/{ref('name')}-{i}.yaml" for i in range(300)]
+    template = {"metadata": {"name": draw(_s(f"web-{ref('env')}", rate))},
+                "spec": {"project": "default",
+                         "source": {"repoURL": REPO_URL, "path": draw(_s(_pick(draw, ["charts/web", ref("path"),
+                                                                                      f"charts/{ref('values.chart')}"]), rate)),
+                                    "targetRevision": "HEAD",
+                                    "helm": {"valueFiles": value_files, "ignoreMissingValueFiles": _pick(draw, [True, True, False, "yes"])}},
+                         "destination": {"server": draw(_s(ref("server") if kind == "clusters" else "https://kubernetes.default.svc", rate)),
+                                         "namespace": draw(_s(ref("env"), rate))}}}
+    if _one_in(draw, 3):
+        template["spec"]["syncPolicy"] = {"automated": {"prune": True}}
+    spec: dict[str, Any] = {"generators": gens, "template": template}
+    if go:
+        spec["goTemplate"] = True
+        spec["goTemplateOptions"] = [_pick(draw, ["missingkey=error", "missingkey=zero", "", 5])]
+    if _one_in(draw, 4):
+        spec["templatePatch"] = _pick(draw, ["spec:\n  syncPolicy:\n    automated:\n      prune: {{ .auto }}\n",
+                                             "{{ if .x }}a: 1{{ end }}", "[", "{{" * 50, 5, "spec: {{ toYaml .x }}"])
+    if _one_in(draw, 4):
+        spec["strategy"] = {"type": "RollingSync", "rollingSync": {"steps": draw(_mangle(
+            [{"matchExpressions": [{"key": "env", "operator": "In", "values": [e]}]} for e in envs], rate))}}
+    doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "web"}, "spec": spec}
+    files: dict[str, Any] = {"appsets/web.yaml": _doc_text(draw, doc, rate),
+                             "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+                             "charts/web/values.yaml": "image:\n  repository: registry.example.com/web\n  tag: 1.0.0\n"}
+    for env in envs:
+        files[f"charts/web/values-{env}.yaml"] = "image:\n  tag: 1.0.0\n"
+        files[f"envs/{env}/values.yaml"] = "image:\n  tag: 1.0.0\n"
+        files[f"envs/{env}/config.json"] = _pick(draw, ['{"namespace": "web-%s"}\n' % env, "{", "[1, 2]", '{"a": ' * 500 + "1" + "}" * 500,
+                                                        json.dumps({f"k{i}": i for i in range(1500)}), '{"env": null}'])
+        files[f"clusters/{env}.yaml"] = _doc_text(draw, _cluster_secret(draw, env, rate), rate)
+    if _one_in(draw, 6):
+        files["clusters/many.yaml"] = "---\n".join(emit(py_to_tree(_cluster_secret(draw, f"c{i}", 0))) for i in range(1001))
+    history = [{f"charts/web/values-{envs[-1]}.yaml": "image:\n  tag: 1.0.1\n"}]
+    return files, history
+
+
+# --- app of apps ----------------------------------------------------------------------------------
+
+APPS_TEMPLATE = """{{- range .Values.applications }}
+{{- $tags := $.Files.Get (printf "tags/%s/%s.yaml" $.Values.env .name) | fromYaml }}
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {{ .name }}-{{ $.Values.env }}
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/org/gitops.git
+    path: charts/web
+    targetRevision: {{ $.Values.targetRevision }}
+    helm:
+      values: |
+        image:
+          repository: registry.example.com/team/{{ .name }}
+          tag: {{ $tags.image_tag | quote }}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: {{ .namespace | default (printf "%s-%s" .name $.Values.env) }}
+---
+{{- end }}
+"""
+APPS_JUNK_TEMPLATES = [
+    '{{ .Files.Get "../../../etc/passwd" }}\nkind: Application\n',
+    '{{ range $i := until 3000 }}---\nkind: Application\nmetadata: {name: "a{{ $i }}"}\nspec: {source: {path: x}}\n{{ end }}',
+    "kind: Application\nmetadata:\n  name: {{ .Values.env }}\nspec: {{ .Values.env }}\n",
+    "kind: Application\nspec:\n  source:\n    helm:\n      values: {{ .Files.Get \"tags/x\" | quote }}\n",
+    '{{ (.Files.Glob "**").AsConfig }}\nkind: Application\n', '{{ .Files.Get "templates" }}\nkind: Application\n',
+]
+
+
+@st.composite
+def appofapps_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    envs = draw(st.lists(st.sampled_from(["staging", "production", "dev", "prod", "é"]), min_size=1, max_size=3, unique=True))
+    files: dict[str, Any] = {
+        "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 0.1.0\n",
+        "apps/values.yaml": 'env: ""\ntargetRevision: HEAD\napplications: []\n',
+        "apps/templates/applications.yaml": APPS_TEMPLATE if not _one_in(draw, 3) else _pick(draw, APPS_JUNK_TEMPLATES + HOSTILE_TEMPLATES),
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+        "charts/web/values.yaml": "image:\n  repository: registry.example.com/team/web\n  tag: '0.1'\n"}
+    for env in envs:
+        count = _counted(draw)
+        apps = [{"name": draw(_s("web", rate)) if count <= 3 else f"w{i}", "namespace": draw(_s(f"web-{env}", rate))}
+                for i in range(min(count, 1500))]
+        files[f"apps/values-{env}.yaml"] = _doc_text(draw, {"env": draw(_s(env, rate)), "targetRevision": draw(_s("HEAD", rate)),
+                                                            "applications": apps}, rate)
+        files[f"apps/tags/{env}/web.yaml"] = _pick(draw, ['image_tag: "1.0"\n', "image_tag: [\n", "- 1\n", "image_tag: *a\n", ""])
+    history = [{f"apps/tags/{envs[-1]}/web.yaml": 'image_tag: "1.2"\n'}]
+    return files, history
+
+
+def _chart_specials(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Symlinks and FIFOs where a chart's templates and `.Files.Get` look."""
+    if not _one_in(draw, 3):
+        return []
+    return draw(st.lists(st.fixed_dictionaries({
+        "kind": st.sampled_from(["symlink", "symlink", "fifo"]),
+        "path": st.sampled_from(["apps/templates/link.yaml", "apps/tags/prod/web.yaml", "apps/tags/staging",
+                                 "apps/templates/sub", "charts/web/templates/x.yaml", "apps/values-prod.yaml",
+                                 "helmfile/overrides/prod.env", "envs/prod/config.json", "clusters/prod.yaml"]),
+        "target": st.sampled_from(["/etc/passwd", "/dev/zero", "..", "../..", "loop", "/proc/self/environ",
+                                   "applications.yaml", "/nonexistent"])}), min_size=1, max_size=2))
+
+
+# --- declared and inferred promotion orders -------------------------------------------------------
+
+@st.composite
+def promotion_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    kust = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../base]\nimages:\n"
+            "  - name: ghcr.io/acme/guestbook\n    newTag: {tag}\n")
+    shape = _pick(draw, ["chain", "cycle", "self", "many", "missing", "promoter"])
+    names = _pick(draw, [["latest", "stable"], ["canary", "main", "blue"], ["a(", "b[", "c+"]])
+    if shape == "many":
+        names = [f"s{i}" for i in range(_pick(draw, [600, 1200]))]
+    files: dict[str, Any] = {"guestbook/base/kustomization.yaml": "resources: [deployment.yaml]\n",
+                             "guestbook/base/deployment.yaml": "kind: Deployment\nspec: {template: {spec: {containers: "
+                                                               "[{name: app, image: 'ghcr.io/acme/guestbook:0.1.0'}]}}}\n"}
+    for name in names[:5]:
+        files[f"guestbook/overlays/{name}/kustomization.yaml"] = kust.format(tag="1.0.0")
+    if shape == "promoter":
+        doc = {"apiVersion": "promoter.argoproj.io/v1alpha1", "kind": "PromotionStrategy", "metadata": {"name": "web"},
+               "spec": {"environments": [{"branch": draw(_s(f"environment/{n}", rate))} for n in names]}}
+        files["promotion.yaml"] = _doc_text(draw, doc, rate)
+    else:
+        stages = []
+        for index, name in enumerate(names):
+            if shape == "self":
+                sources: Any = {"stages": [name]}
+            elif shape == "cycle":
+                sources = {"stages": [names[index - 1]]}  # the first takes from the last: a cycle
+            elif shape == "missing":
+                sources = {"stages": ["nowhere", 5, None]}
+            else:
+                sources = {"direct": True} if index == 0 else {"stages": [names[index - 1]]}
+            stages.append({"apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Stage",
+                           "metadata": {"name": name, "namespace": "guestbook"},
+                           "spec": {"requestedFreight": [{"origin": {"kind": "Warehouse", "name": "guestbook"},
+                                                          "sources": sources}]}})
+        files["kargo/stages.yaml"] = _docs_text(draw, stages, rate) if len(stages) < 10 else \
+            "---\n".join(emit(py_to_tree(s)) for s in stages)
+    history = [{f"guestbook/overlays/{names[0]}/kustomization.yaml": kust.format(tag="1.1.0")},
+               {f"guestbook/overlays/{names[min(1, len(names) - 1)]}/kustomization.yaml": kust.format(tag="1.2.0")}]
+    return files, history
+
+
+@st.composite
+def inferred_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Sibling overlays whose names say nothing; history orders them (inferorder.py)."""
+    parent = _pick(draw, ["overlays", "envs", "environments", "clusters", "deploy/overlays"])
+    names = _pick(draw, [["canary", "main"], ["blue", "green"], ["a", "b", "c"], ["(a+)+$", "[x]"], ["x", "x.y", "x-y"]])
+    style = _pick(draw, ["kustomize", "values"])
+
+    def content(tag: Any) -> str:
+        if style == "values":
+            return f"image:\n  repository: registry.example.com/app\n  tag: {json.dumps(tag)}\n"
+        return ("images:\n  - name: registry.example.com/app\n    newTag: " + json.dumps(tag) + "\n")
+
+    def where(name: str) -> str:
+        return f"app/values-{name}.yaml" if style == "values" else f"{parent}/{name}/kustomization.yaml"
+
+    files: dict[str, Any] = {where(n): content("1") for n in names}
+    if style == "values":
+        files["app/Chart.yaml"] = "apiVersion: v2\nname: app\nversion: 0.1.0\n"
+    history: list[dict[str, Any]] = []
+    for step in range(draw(_ints(1, 8))):
+        name = names[draw(_ints(0, len(names) - 1))] if rate else names[step % len(names)]
+        tag = _pick(draw, IMAGE_TAGS + [5, None, [1], "x" * 200]) if rate and _one_in(draw, 3) else str(2 + step // len(names))
+        history.append({where(name): content(tag) if not _one_in(draw, 10) else _pick(draw, ["[", None, "images: 5\n"])})
+    return files, history
+
+
+# --- Gateway API ----------------------------------------------------------------------------------
+
+HTTPROUTE_TEMPLATE = """{{- if .Values.httpRoute.enabled }}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  parentRefs: {{- toYaml .Values.httpRoute.parentRefs | nindent 4 }}
+  hostnames: {{- toYaml .Values.httpRoute.hostnames | nindent 4 }}
+  rules: {{- toYaml .Values.httpRoute.rules | nindent 4 }}
+{{- end }}
+"""
+
+
+@st.composite
+def gateway_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    listeners = [{"name": "http", "protocol": "HTTP", "port": 80, "hostname": "*.example.com"},
+                 {"name": "https", "protocol": "HTTPS", "port": 443, "tls": {"certificateRefs": [{"name": "c"}]}}]
+    if _one_in(draw, 8):
+        listeners = [{"name": f"l{i}", "protocol": "HTTP", "port": 8000 + i % 1000} for i in range(1500)]
+    gateway = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+               "metadata": {"name": "gw", "namespace": draw(_s("infra", rate))},
+               "spec": {"gatewayClassName": "x", "listeners": listeners}}
+    files: dict[str, Any] = {"infrastructure/gateway.yaml": _doc_text(draw, gateway, rate),
+                             "app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n"}
+    route = {"enabled": _pick(draw, [True, True, False, "false", "yes", None]),
+             "parentRefs": [{"name": draw(_s("gw", rate)), "namespace": draw(_s("infra", rate)),
+                             "sectionName": _pick(draw, ["http", "https", None, "nope", 5]),
+                             "port": _pick(draw, [None, 80, 443, "80", 1e400, -1]), "kind": _pick(draw, ["Gateway", "Service", None])}],
+             "hostnames": [draw(_s("app.example.com", rate))],
+             "rules": [{"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": _pick(draw, ["https", "http", 5])}}]}]
+             if _one_in(draw, 2) else [{"backendRefs": [{"name": "app", "port": 80}]}]}
+    for env in draw(st.lists(st.sampled_from(["dev", "stage", "prod"]), min_size=1, max_size=3, unique=True)):
+        files[f"app/values-{env}.yaml"] = _doc_text(draw, {**_image_block("1"), "httpRoute": draw(_mangle(route, rate))}, rate)
+    if _one_in(draw, 2):
+        files["app/templates/httproute.yaml"] = HTTPROUTE_TEMPLATE
+    if _one_in(draw, 3):
+        files["routes/route.yaml"] = _doc_text(draw, {"apiVersion": "gateway.networking.k8s.io/v1",
+                                                      "kind": _pick(draw, ["HTTPRoute", "GRPCRoute"]),
+                                                      "metadata": {"name": "r"}, "spec": route}, rate)
+    return files, [{"app/values-prod.yaml": "image:\n  repository: registry.example.com/team/app\n  tag: '2'\n"}]
+
+
+# --- .gitops-lint.yaml whose content must never show in an error ----------------------------------
+
+def _canaried(value: Any, draw: st.DrawFn) -> Any:
+    """`value` with CANARY put into some of its strings and keys."""
+    if isinstance(value, dict):
+        return {(k + CANARY if isinstance(k, str) and _one_in(draw, 3) else k): _canaried(v, draw) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canaried(v, draw) for v in value]
+    if isinstance(value, str) and _one_in(draw, 2):
+        return value + CANARY
+    return value
+
+
+@st.composite
+def config_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    config = _canaried(draw(config_doc()), draw)
+    if not isinstance(config, dict) or _one_in(draw, 3):
+        config = {"rules": {f"parity/drift{CANARY}": "error", "promotion/untested-tag": {f"min_soak{CANARY}": f"1d{CANARY}"}},
+                  "environments": {"order": [f"dev{CANARY}", "prod"], "aliases": {"prod": [5, CANARY]}},
+                  f"unknown{CANARY}": 1, "exemptions": [{"rule": "*", "reason": CANARY, "expires": f"2026-02-30{CANARY}"}]}
+    text = emit(py_to_tree(config))
+    if _one_in(draw, 4):
+        text = _pick(draw, [f"{CANARY}: [\n", f"rules: {{{CANARY}\n", f"- {CANARY}\n", f"\t{CANARY}: 1\n", text + f"\n{CANARY}: *x\n"])
+    return {".gitops-lint.yaml": text}, []
+
+
+# --- the family -----------------------------------------------------------------------------------
+
+LAYOUT_PARTS = {"helmfile": helmfile_part, "flux": flux_part, "appset": appset_part, "appofapps": appofapps_part,
+                "promotion": promotion_part, "inferred": inferred_part, "gateway": gateway_part, "config": config_part}
+
+
+@st.composite
+def layouts_case(draw: st.DrawFn) -> dict[str, Any]:
+    """One to three of today's layouts in one repo (they share discovery), each a valid skeleton
+    mutated at one rate: wrong types, template and regex garbage, counts over the caps, cycles."""
+    rate = _pick(draw, [0, 0, 1, 2, 4, 8])
+    kinds = draw(st.lists(st.sampled_from(sorted(LAYOUT_PARTS)), min_size=1, max_size=3, unique=True))
+    files: dict[str, Any] = {}
+    history: list[dict[str, Any]] = []
+    for kind in kinds:
+        part_files, part_history = draw(LAYOUT_PARTS[kind](rate))
+        files.update(part_files)
+        history.extend(part_history)
+    special = _chart_specials(draw)
+    mode = _pick(draw, ["none", "simple", "history", "history", "history"])
+    if "inferred" in kinds and mode != "none":
+        mode = "history"
+    if mode == "none":
+        git = None
+    elif mode == "simple":
+        git = draw(_simple_git())
+    else:
+        start = 1_767_225_600  # 2026-01-01
+        commits = [{"date": f"@{start} +0000", "files": "*"}]
+        for index, change in enumerate(history[:12]):
+            commits.append({"date": f"@{start + 86_400 * (index + 1) + draw(_ints(0, 3600))} +0000", "files": change})
+        git = {"commits": commits, "dirty": _one_in(draw, 5), "remote": _pick(draw, [REPO_URL, REPO_URL, None]),
+               "shallow": _one_in(draw, 20)}
+    return {"family": "layouts", "files": files, "special": special,
+            "git": git, "args": draw(_check_args())}
+
+
 FAMILIES = {
     "values": values_case,
     "argocd": argocd_case,
     "kustomize": kustomize_case,
     "config": config_case,
     "git": git_case,
+    "layouts": layouts_case,
 }

@@ -12,7 +12,7 @@ A signal death (a segfault in a C extension, say) is caught the same way.
 `judge()` turns an outcome into None (the property holds) or a `Failure` whose signature names the
 defect (exit 3 with the exception type and the innermost gitops_lint frame, timeout and signal
 with the frame faulthandler saw, memory, traceback in the output, an exit-2 error that is not one prefixed line per problem,
-or a linted repo that was written to).
+or a linted repo that was written to, or an exit-2 error quoting file content).
 
 Run as a script, this module is the child: `python fuzzworker.py JOB_FD RESULT_FD MEM_MB`.
 """
@@ -37,6 +37,7 @@ RSS_LIMIT_MB = 500
 ADDRESS_SPACE_MB = 3072
 TIMEOUT_DUMPS = 4
 RECYCLE_RSS_MB = 150  # a child whose heap stays above this after a case is replaced (so peaks stay per case)  # the child's RLIMIT_AS: far above the RSS limit, so only a blow-up reaches it
+CANARY = "qqcanaryqq"  # fuzzgen.CANARY (this module is also the child, which does not import fuzzgen)
 _SRC_FRAME = re.compile(r'File "([^"]*gitops_lint/[^"]+)", line (\d+),? in (\S+)')
 
 
@@ -518,6 +519,8 @@ def judge(outcome: dict[str, Any]) -> Failure | None:
         if not lines or len(lines) > 20 or not all(line.startswith("gitops-lint: ") for line in lines):
             return Failure(f"exit 2 without a one-line error: {_norm(lines[0] if lines else '(nothing)')}",
                            f"{figures}\n{stderr[-2000:]}")
+        if CANARY in stderr:  # a marker the generator writes only into file content, never into paths
+            return Failure("exit 2 error echoes file content", f"{figures}\n{stderr[-2000:]}")
     if outcome.get("changed"):
         return Failure("the linted repository was written to", f"{figures}\nchanged: {outcome['changed']}")
     return None

@@ -1,0 +1,65 @@
+"""Defects the fuzz suite's `layouts` family found (tests/fuzz), each as its minimal input through the
+real CLI. They are strict xfails until the fix lands: the fix makes them pass, and strict turns that
+into a failure that says to remove the marker (and the KNOWN_DEFECTS entry in tests/fuzz/test_fuzz.py)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import make_repo
+from gitops_lint.cli import main
+
+RELEASE = """apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+spec:
+  chart:
+    spec:
+      chart: podinfo
+      version: 6.5.0
+      sourceRef: {kind: HelmRepository, name: podinfo}
+  values:
+    image: {repository: ghcr.io/x/podinfo, tag: 6.5.0}
+"""
+CLUSTER = """apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: apps}}
+spec:
+  path: ./apps/{env}
+  sourceRef: {{kind: GitRepository, name: flux-system}}
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="flux_build: each repeated resources entry re-reads every document of the file "
+                                       "(entries x documents), before the object cap applies")
+def test_a_resource_listed_many_times_is_built_once(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {
+        "apps/base/release.yaml": "---\n".join([RELEASE] * 1001),
+        "apps/base/kustomization.yaml": "resources:\n" + "  - release.yaml\n" * 1500,
+        "apps/staging/kustomization.yaml": "resources: [../base]\n",
+        "apps/prod/kustomization.yaml": "resources: [../base]\n",
+        "clusters/staging/apps.yaml": CLUSTER.format(env="staging"),
+        "clusters/prod/apps.yaml": CLUSTER.format(env="prod"),
+    })
+    started = time.process_time()
+    result = CliRunner().invoke(main, ["check", str(root), "--no-history"])
+    assert result.exit_code in (0, 1), result.output
+    assert time.process_time() - started < 4.0  # ~0.5 s once each entry is built once; ~7 s of CPU before
+
+
+@pytest.mark.xfail(strict=True, reason="configerrors.shown_keypath shows keys shaped like rule ids (a-z, digits, '-', "
+                                       "one '/'), so an unknown rule key's text reaches the error message")
+def test_a_config_error_does_not_quote_an_unknown_rule_key(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {
+        ".gitops-lint.yaml": "rules:\n  parity/driftqqcanaryqq: error\n",
+        "app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "app/values-stage.yaml": "replicaCount: 1\n", "app/values-prod.yaml": "replicaCount: 1\n",
+    })
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("gitops-lint: error: .gitops-lint.yaml:2 ")
+    assert "qqcanaryqq" not in result.stderr
