@@ -63,3 +63,17 @@ def test_a_config_error_does_not_quote_an_unknown_rule_key(tmp_path: Path) -> No
     assert result.exit_code == 2
     assert result.stderr.startswith("gitops-lint: error: .gitops-lint.yaml:2 ")
     assert "qqcanaryqq" not in result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="promotionorder._rolling_sync iterates a rollingSync step's matchExpressions "
+                                       "without checking that it is a list: TypeError, exit 3")
+def test_a_rolling_sync_step_with_matchexpressions_of_the_wrong_type_is_a_notice(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "r", {"appsets/web.yaml": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web}\nspec:\n"
+        "  generators: [{list: {elements: [{env: stage}, {env: prod}]}}]\n"
+        "  strategy: {type: RollingSync, rollingSync: {steps: [{matchExpressions: 5}]}}\n"
+        "  template:\n    metadata: {name: 'web-{{env}}'}\n"
+        "    spec: {project: default, source: {repoURL: x, path: web}, destination: {namespace: '{{env}}'}}\n")})
+    result = CliRunner().invoke(main, ["discover", str(root)])
+    assert result.exit_code in (0, 2), result.output
+    assert "internal error" not in result.output

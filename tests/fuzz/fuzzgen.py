@@ -1317,7 +1317,8 @@ def appset_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[s
                                              "{{ if .x }}a: 1{{ end }}", "[", "{{" * 50, 5, "spec: {{ toYaml .x }}"])
     if _one_in(draw, 4):
         spec["strategy"] = {"type": "RollingSync", "rollingSync": {"steps": draw(_mangle(
-            [{"matchExpressions": [{"key": "env", "operator": "In", "values": [e]}]} for e in envs], rate))}}
+            [{"matchExpressions": [{"key": "env", "operator": "In", "values": [e]}]} for e in envs]
+            + ([{"matchExpressions": draw(_wrong())}] if rate else []), rate))}}
     doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "web"}, "spec": spec}
     files: dict[str, Any] = {"appsets/web.yaml": _doc_text(draw, doc, rate),
                              "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
