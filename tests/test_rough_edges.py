@@ -111,7 +111,7 @@ def test_every_config_problem_is_shown_at_its_line_in_plain_words_with_a_suggest
     assert err.splitlines() == [
         "gitops-lint: error: .gitops-lint.yaml:2 (rules.parity/drift): invalid configuration: expected one of off, "
         "error, warning, info, or a mapping, got a string",
-        "gitops-lint: error: .gitops-lint.yaml:3 (rules.parity/drfit): unknown rule; did you mean parity/drift? "
+        "gitops-lint: error: .gitops-lint.yaml:3 (rules.*): unknown rule; did you mean parity/drift? "
         "(see `gitops-lint rules`)",
         "gitops-lint: error: .gitops-lint.yaml:4 (rules.parity/replicas): invalid parameters: unknown key (did you "
         "mean skip_when_autoscaled? allowed here: allow, envs, ignore_env_names, keys, rendered_scaling, "

@@ -98,7 +98,7 @@ def _rules(rules: dict[str, Any], where: str, positions: dict[Any, Any]) -> list
         hint = f"; did you mean {close[0]}?" if close else ""
         out.append(ConfigError(f"unknown rule{hint} (see `gitops-lint rules`)", path=where,
                                line=line(positions, ("rules", rule_id)),
-                               keypath=f"rules.{rule_id}"))
+                               keypath="rules.*"))  # its text is the file's: never echoed
     for rule_id, override in rules.items():
         rule = known.get(rule_id)
         kind = get_kind(rule.kind) if rule is not None and isinstance(override, dict) else None

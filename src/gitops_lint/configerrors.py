@@ -49,10 +49,16 @@ def describe(error: Any, schema: dict[str, Any]) -> str:
     return f"does not satisfy '{keyword}'"
 
 
+def _rule_ids() -> frozenset[str]:
+    """The shipped rule ids: the only rule-shaped keys an error may show (others are the file's text)."""
+    from gitops_lint.rules import load_rules
+
+    return frozenset(rule.id for rule in load_rules())
+
+
 def shown_keypath(keypath: tuple[Any, ...], words: frozenset[str]) -> str:
     """The key path with every key the schema does not name (`words`) and that is no rule id as `*`."""
-    safe = tuple(key if isinstance(key, int) or key in words or (isinstance(key, str) and RULE_ID.match(key))
-                 else "*" for key in keypath)
+    safe = tuple(key if isinstance(key, int) or key in words or key in _rule_ids() else "*" for key in keypath)
     return format_keypath(safe)
 
 

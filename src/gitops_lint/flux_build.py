@@ -95,9 +95,14 @@ class Builder:
         objects: list[Obj] = []
         generated: dict[str, dict[str, str]] = {}
         kustomizations = {kfile}
+        seen: set[str] = set()
         for key in ("resources", "bases"):
             for entry in self._strings(data, key, kfile):
                 target = normalize(directory, entry)
+                if target is not None and target in seen:
+                    continue  # kustomize refuses a repeated resource; reading it again costs entries x documents
+                if target is not None:
+                    seen.add(target)
                 if target is not None and target in self.files:
                     objects.extend(self.objects_of(target))
                 elif target is not None and target in self.dirs:

@@ -59,7 +59,8 @@ def _rolling_sync(spec: dict[str, Any], name: Any, path: str) -> list[DeclaredOr
         return []
     envs: list[str] = []
     for step in steps:
-        for expression in (step.get("matchExpressions") or ()) if isinstance(step, dict) else ():
+        expressions = step.get("matchExpressions") if isinstance(step, dict) else None
+        for expression in expressions if isinstance(expressions, list) else ():
             if isinstance(expression, dict) and expression.get("operator") == "In" and \
                     isinstance(expression.get("values"), list):
                 envs.extend(str(v).lower() for v in expression["values"] if isinstance(v, str))

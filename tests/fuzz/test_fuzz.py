@@ -32,14 +32,7 @@ import fuzzworker
 # the slice hit, fixed since):
 #   r"^exit 3: AttributeError in discover\.py:_raw_sources$":
 #       "an ApplicationSet whose spec.template is not a mapping: AttributeError, exit 3",
-KNOWN_DEFECTS: dict[str, str] = {
-    r"^exit 2 error echoes file content$":
-        "configerrors.shown_keypath shows a config key shaped like a rule id (rules.parity/driftX), so the key's "
-        "text reaches the exit-2 message (tests/test_fuzz_regressions.py)",
-    r"^timeout \(over 10 s\) in flux_build\.py:objects_of$":
-        "flux_build re-reads a file's documents for each repeated resources entry (1,500 entries x 1,001 "
-        "HelmReleases) before the object cap applies (tests/test_fuzz_regressions.py)",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 SMOKE_EXAMPLES = {"values": 50, "argocd": 50, "kustomize": 30, "config": 60, "git": 25, "layouts": 40}  # ~60 s on 2 cores
 SHRINK_SECONDS = 120.0
