@@ -66,7 +66,7 @@ def test_junit_parses_back_with_a_real_consumer(bad_demo: Path, tmp_path: Path) 
     assert suites["parity/drift"].failures == 2
     assert suites["yaml/syntax"].failures == 0 and suites["yaml/syntax"].tests == 1
     [case] = list(suites["promotion/untested-tag"])
-    assert case.name == "manual-app-helm/values-prod.yaml:2"
+    assert case.name == "manual-app-helm/values-prod.yaml:2 (prod)"
     assert case.result[0].message.startswith("prod runs registry.example.com/team/manual-app:17, which never ran")
     assert xml.failures == 5
 

@@ -107,7 +107,7 @@ def _pr_mode(root: Path, options: CheckOptions, base: str, disk: DiskCache) -> R
     if sha is None:
         remotes = gitio.remotes(root)
         remote, _, rest = base.partition("/")
-        if not (rest and remote in remotes):  # `main`, `refs/heads/main`, a SHA: from the default remote
+        if not rest or (remote not in remotes and remote != "origin"):  # `main`, `refs/heads/main`, a SHA
             remote, rest = ("origin" if "origin" in remotes or not remotes else sorted(remotes)[0]), base
         rest = rest.removeprefix("refs/heads/").removeprefix("refs/remotes/" + remote + "/")
         raise GitopsLintError(f"--base {base}: no such revision in this clone (fetch it first: "
