@@ -198,7 +198,7 @@ def shaping(objects: tuple[RenderedObject, ...]) -> dict[str, tuple[Any, str]]:
 
 def ingress_coverage(objects: tuple[RenderedObject, ...]) -> list[tuple[RenderedObject, list[str], bool]]:
     """Each rendered Ingress: its hosts, and whether TLS covers every one of them."""
-    from gitops_lint.checks.exposure import covers
+    from gitops_lint.checks.exposure import covers, lb_tls
 
     out = []
     for obj in objects:
@@ -211,5 +211,7 @@ def ingress_coverage(objects: tuple[RenderedObject, ...]) -> list[tuple[Rendered
         tls_hosts = [str(h) for t in tls if isinstance(t, dict) for h in (t.get("hosts") or ())]
         covered = bool(tls) and (not hosts or all(any(covers(p, h) for p in tls_hosts) for h in hosts)
                                  or any(isinstance(t, dict) and not t.get("hosts") for t in tls))
+        meta = obj.object.get("metadata") if isinstance(obj.object.get("metadata"), dict) else {}
+        covered = covered or lb_tls(meta.get("annotations"))
         out.append((obj, hosts, covered))
     return out

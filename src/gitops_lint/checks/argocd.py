@@ -77,9 +77,10 @@ def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
 def _template_paths(model: RepoModel) -> Iterator[Hit]:
     """ApplicationSet valueFiles templates that resolve nowhere in this repo (appsetpaths.py)."""
     docs = []
+    charts = {posixpath.dirname(f) for f in model.file_set if posixpath.basename(f) == "Chart.yaml"}
     for path in sorted(model.file_set):
-        if not path.endswith((".yaml", ".yml", ".json")):
-            continue
+        if not path.endswith((".yaml", ".yml", ".json")) or _in_templates(path, charts):
+            continue  # a Helm template is Go text, not YAML (app of apps renders those)
         try:
             raw = model.cache.snapshot.read(path)
         except YamlProblem:
@@ -95,6 +96,11 @@ def _template_paths(model: RepoModel) -> Iterator[Hit]:
                   "application": entry.appset}
         yield Hit(f"template-{broken.reason}", entry.origin, entry.appset, None, fields,
                   anchor=f"{entry.appset}:{entry.value_file}:{broken.reason}")
+
+
+def _in_templates(path: str, charts: set[str]) -> bool:
+    parts = path.split("/")
+    return any(part == "templates" and "/".join(parts[:i]) in charts for i, part in enumerate(parts[:-1]))
 
 
 def namespace(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:

@@ -57,9 +57,27 @@ def _ingress(path: KeyPath, value: dict[str, Any]) -> Ingress:
         tls_all = bool(tls.get("enabled", True)) and bool(tls)
     elif tls is True or (isinstance(tls, str) and tls.strip()):
         tls_all = True
-    if any(isinstance(value.get(k), str) and value[k] for k in _TLS_SECRET_KEYS):
+    if any(isinstance(value.get(k), str) and value[k] for k in _TLS_SECRET_KEYS) or lb_tls(value.get("annotations")):
         tls_all = True
     return Ingress(path, enabled, tuple(hosts), tls_all, tuple(tls_hosts))
+
+
+# annotations that make the cloud load balancer in front of the Ingress terminate TLS
+_LB_CERTIFICATE = ("alb.ingress.kubernetes.io/certificate-arn", "ingress.gcp.kubernetes.io/pre-shared-cert",
+                   "networking.gke.io/managed-certificates", "appgw.ingress.kubernetes.io/appgw-ssl-certificate",
+                   "service.beta.kubernetes.io/aws-load-balancer-ssl-cert")
+
+
+def lb_tls(annotations: Any) -> bool:
+    """TLS ends at the load balancer: an AWS ALB listening on HTTPS (`listen-ports` with HTTPS) or a
+    certificate named for the ALB, GCE or Azure Application Gateway. The Ingress itself then has no
+    `tls`, and that is not plain HTTP."""
+    if not isinstance(annotations, dict):
+        return False
+    ports = annotations.get("alb.ingress.kubernetes.io/listen-ports")
+    if isinstance(ports, str) and "HTTPS" in ports:
+        return True
+    return any(isinstance(annotations.get(key), str) and annotations[key].strip() for key in _LB_CERTIFICATE)
 
 
 def covers(pattern: str, host: str) -> bool:
