@@ -312,3 +312,15 @@ def test_an_env_after_one_on_a_moving_tag_is_not_judged_against_it(tmp_path: Pat
     assert len(lines) == 1 and lines[0].startswith(
         "api/values-production.yaml:3:8 promotion/untested-tag production runs registry.example.com/api:a3, which "
         "never ran in staging (staging ran a1, a2 on branch main")
+
+
+def test_an_application_of_another_repository_needs_none_of_its_branches_here(tmp_path: Path) -> None:
+    """Found on gitops-promoter's demo: Applications whose repoURL is a placeholder (another repo)
+    watch environment/* branches; check exited 2 asking to fetch branches this repo never had."""
+    app = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web-{env}\nspec:\n  source:\n"
+           "    repoURL: https://github.com/<ORG>/<REPO>.git\n    path: web\n    targetRevision: environment/{env}\n"
+           "  destination:\n    namespace: web-{env}\n")
+    root = make_repo(tmp_path / "r", {"apps/stage.yaml": app.format(env="stage"), "apps/prod.yaml": app.format(env="prod"),
+                                      "web/values-stage.yaml": "replicaCount: 3\n", "web/values-prod.yaml": "replicaCount: 3\n"})
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 0, result.output

@@ -63,6 +63,8 @@ class HistoryStore:
     def watched(self, dep: Deployment) -> Watched:
         """The revision the env watches, resolved as Argo CD would; exit 2 when this clone lacks it."""
         named = (dep.revision or "HEAD").strip() or "HEAD"
+        if dep.argo is not None and not any(source.local for source in dep.argo.sources):
+            named = "HEAD"  # it deploys from another repository: nothing of its history is in this clone
         watched = self._resolver.resolve(named, _repo_url(dep))
         if watched is None:
             owner = f"its Application {dep.argo.name} watches" if dep.argo else "it watches"
