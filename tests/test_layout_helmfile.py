@@ -71,11 +71,12 @@ def _repo(root: Path) -> Path:
 
 
 SANDBOX_NOTICES = [
-    "helmfile/helmfile.yaml.gotmpl:13: helmfile env sandbox uses values file helmfile/overrides/sandbox.env, which "
-    "does not exist (helmfile -e sandbox fails)",
     "helmfile/helmfile.yaml.gotmpl: helmfile env sandbox names no env role, so it is not compared (add it "
     "under environments.aliases to compare it)",
 ]
+SANDBOX_MISSING = ("helmfile/helmfile.yaml.gotmpl:13:1 argocd/values-file helmfile/helmfile.yaml.gotmpl gives env "
+                   "sandbox the values file helmfile/overrides/sandbox.env, which does not exist: deploying sandbox "
+                   "fails")
 
 
 def test_environments_become_the_envs_of_one_app(tmp_path: Path) -> None:
@@ -96,6 +97,7 @@ def test_history_tags_per_key_and_mutable_dev(tmp_path: Path) -> None:
     prod = git(root, "rev-list", "-1", "HEAD~1")[:10]
     result = lint(root)
     assert finding_lines(result) == [
+        SANDBOX_MISSING,
         "helmfile/overrides/dev.env:1:17 promotion/mutable-tag dev runs tag latest: 'latest' is a mutable tag, so "
         "what runs can change without a commit",
         "helmfile/overrides/production.env:1:17 promotion/untested-tag production runs API_DOCKER_TAG a3, which "
@@ -105,7 +107,7 @@ def test_history_tags_per_key_and_mutable_dev(tmp_path: Path) -> None:
         "never ran in staging (staging ran b1, b2 on branch main; a2 never ran in dev either); it reached production "
         f"in commit {prod} (2026-04-01 00:00:00 UTC)",
     ]
-    assert [f.severity.value for f in result.findings] == ["info", "error", "error"]
+    assert [f.severity.value for f in result.findings] == ["error", "info", "error", "error"]
 
 
 def test_promoted_tags_are_clean(tmp_path: Path) -> None:
@@ -114,7 +116,7 @@ def test_promoted_tags_are_clean(tmp_path: Path) -> None:
     write_files(root, {"helmfile/overrides/production.env": _env("a2", "b2"),
                        "helmfile/overrides/dev.env": _env("a2", "b2")})
     git(root, "commit", "-qam", "promote", date="2026-06-01T00:00:00+00:00")
-    assert finding_lines(lint(root)) == []
+    assert finding_lines(lint(root)) == [SANDBOX_MISSING]  # the missing env file only
 
 
 def test_discover_cli(tmp_path: Path) -> None:
@@ -128,6 +130,7 @@ def test_discover_cli(tmp_path: Path) -> None:
         "    staging → production  by name (stage comes before prod)",
     ]
     assert f"note: {SANDBOX_NOTICES[0]}" in out.output.splitlines()
+    assert "sandbox.env" not in out.output  # a missing values file is a finding of check, not a note
 
 
 DEPLOYMENT = """\
@@ -229,8 +232,6 @@ def test_hostile_and_unreadable_shapes_are_notices(tmp_path: Path) -> None:
         "declares are not modeled",
         "helmfile.yaml:14: environments.prod.values is a string, not a list; not read",
         "helmfile.yaml:15: environments.stage is a list, not a mapping; not read",
-        "envs/common.yaml:5: helmfile env prod uses values file values/gone.yaml, which does not exist "
-        "(helmfile -e prod fails)",
         "helmfile.yaml:10: values file {{ .Values.other }}.yaml of helmfile env dev is a template expression; it is "
         "not read",
         "helmfile.yaml:11: values file ../../outside.yaml of helmfile env dev is not a plain path inside the "
@@ -275,9 +276,10 @@ def test_cds_snc_corpus(tmp_path: Path) -> None:
     assert [f for f in finding_lines(result) if f.startswith("helmfile/overrides/production.env")] == []
     assert [f.split(" ", 2)[:2] for f in finding_lines(result) if "mutable-tag" in f] == [
         [f"helmfile/overrides/dev.env:{n}:{c}", "promotion/mutable-tag"] for n, c in ((1, 19), (2, 17), (3, 31), (4, 27))]
-    assert result.model.unmodeled[2] == ("helmfile/helmfile.yaml.gotmpl: helmfile envs sandbox, scratch name no env "
+    assert result.model.unmodeled[0] == ("helmfile/helmfile.yaml.gotmpl: helmfile envs sandbox, scratch name no env "
                                          "role, so they are not compared (add them under environments.aliases to "
                                          "compare them)")
-    assert result.model.unmodeled[:2] == [
-        f"helmfile/helmfile.yaml.gotmpl:{line}: helmfile env {env} uses values file helmfile/overrides/{env}.env, "
-        f"which does not exist (helmfile -e {env} fails)" for line, env in ((4, "sandbox"), (7, "scratch"))]
+    assert [f for f in finding_lines(result) if "argocd/values-file" in f] == [
+        f"helmfile/helmfile.yaml.gotmpl:{line}:1 argocd/values-file helmfile/helmfile.yaml.gotmpl gives env {env} the "
+        f"values file helmfile/overrides/{env}.env, which does not exist: deploying {env} fails"
+        for line, env in ((4, "sandbox"), (7, "scratch"))]

@@ -66,6 +66,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     model = RepoModel(root, config, cache, apps=apps, argo_apps=argo_apps, unused_env_files=unused,
                       files=files, notices=notices, git=git, unmodeled=unmodeled)
     model.declared_orders = tuple(orders)
+    model.missing_files = tuple(ctx.missing_files)
     return model
 
 

@@ -212,8 +212,7 @@ def _files(ctx: Any, env: str, entries: list[Entry]) -> tuple[list[str], list[st
         elif resolved not in ctx.file_set:
             if not entry.lenient:
                 missing.append(resolved)
-                ctx.unmodeled.append(f"{where}: helmfile env {env} uses values file {resolved}, which does not "
-                                     f"exist (helmfile -e {env} fails)")
+                ctx.missing_files.append((entry.file, entry.line, env, resolved))
         elif resolved.endswith(".gotmpl"):
             ctx.unmodeled.append(f"{where}: values file {resolved} of helmfile env {env} is a Go template; it is "
                                  "not read")

@@ -41,6 +41,9 @@ class Context:
         self.argo_charts: dict[str, str] = {}  # chart dir -> the app whose Application deploys it
         self.unused: list[tuple[str, str, str]] = []  # (app, env, path) env files no Application uses
         self.unmodeled: list[str] = []
+        # (file, line, env, path): values files a deployment tool's env declares that do not exist
+        # (argocd/values-file reports them; envs outside the chain included)
+        self.missing_files: list[tuple[str, int | None, str, str]] = []
         self.render = True  # False with --no-render: nothing is rendered during discovery either
 
     def add(self, app: str, deps: list[Deployment], layout: str) -> None:

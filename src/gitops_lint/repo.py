@@ -29,6 +29,7 @@ class RepoModel:
     """What `discover` understood, plus lazily computed effective values and images."""
 
     declared_orders: tuple[Any, ...] = ()  # promotionorder.DeclaredOrder: orders the repo declares
+    missing_files: tuple[tuple[str, int | None, str, str], ...] = ()  # (file, line, env, path) declared, absent
 
     def __init__(self, root: Path, config: Config, cache: FileCache, *, apps: list[AppModel],
                  argo_apps: list[ArgoApp], unused_env_files: list[tuple[str, str, str]],

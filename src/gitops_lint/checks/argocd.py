@@ -69,6 +69,9 @@ def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                     yield Hit("other-env", where, dep.app, dep.env.name,
                               {**fields, "file_env": found[1]}, anchor=f"{app.name}:{value_file}:env")
     yield from _template_paths(model)
+    for file, line, env, path in model.missing_files:
+        yield Hit("declared-missing", Origin(file), None, env, {"file": file, "env": env, "value_file": path},
+                  anchor=f"{file}:{env}:{path}", line=line, column=1 if line else None)
     for app_name, env_name, path in model.unused_env_files:
         yield Hit("unused", Origin(path), app_name, env_name, {"path": path, "app": app_name, "env": env_name},
                   anchor=f"{path}:unused")
