@@ -203,3 +203,18 @@ def test_infra_deployments_history(tmp_path: Path) -> None:
     assert sum(1 for v in doc["violations"] if v["env"] == "staging") == 9
     head = [e for e in doc["events"] if e["env"] == "production" and e["version"].startswith("f3ac0e4aa928")]
     assert head and all(e["violations"] == [] for e in head)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS} (set GITOPS_LINT_CORPUS)")
+def test_cds_snc_history(tmp_path: Path) -> None:
+    """SOURCE.md certain #1 (API a15dd86, #5080) and #2 (API 6eaf9b6, #4821, and its revert #4833):
+    production tags staging never ran, in the helmfile layout; the HEAD tags (promoted) are clean."""
+    root = tmp_path / "cds"
+    originals = {new: old for old, new in replay(CORPUS / "cds-snc__notification-manifests" / "history.json",
+                                                 root).items()}
+    tree = CORPUS / "cds-snc__notification-manifests" / "tree"  # the helmfile itself: the replay tracks env files only
+    write_files(root, {str(p.relative_to(tree)): p.read_text() for p in tree.rglob("*")
+                       if p.is_file() and not (root / p.relative_to(tree)).exists()})
+    doc = _audit(str(root))
+    production = [(originals[v["commit"]][:10], v["version"]) for v in doc["violations"] if v["env"] == "production"]
+    assert production == [("4d3c27a2e6", "6eaf9b6"), ("b03eb2ebd1", "6eaf9b6"), ("de1606e9be", "a15dd86")]
