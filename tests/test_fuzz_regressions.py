@@ -70,3 +70,24 @@ def test_a_rolling_sync_step_with_matchexpressions_of_the_wrong_type_is_a_notice
     result = CliRunner().invoke(main, ["discover", str(root)])
     assert result.exit_code in (0, 2), result.output
     assert "internal error" not in result.output
+
+
+def test_a_kind_that_is_a_mapping_or_a_list_is_no_kind(tmp_path: Path) -> None:
+    """Found by the long fuzz run: `kind: {a: 1}` in a manifest directory, a Flux build or a patch
+    target crashed with an unhashable type (exit 3) where the kind was looked up in a set."""
+    root = make_repo(tmp_path / "r", {
+        "deploy/web-stage/deploy.yaml": "kind: {a: 1}\n---\nkind: Deployment\nmetadata: {name: web}\n",
+        "deploy/web-prod/deploy.yaml": "kind: [Deployment]\n---\nkind: Deployment\nmetadata: {name: web}\n",
+        "apps/base/release.yaml": RELEASE + "---\nkind: {x: 1}\n",
+        "apps/base/kustomization.yaml": "resources: [release.yaml]\n",
+        "apps/staging/kustomization.yaml": ("resources: [../base]\npatches:\n  - target: {kind: [HelmRelease]}\n"
+                                            "    patch: |\n      kind: HelmRelease\n      metadata: {name: podinfo}\n"
+                                            "  - patch: |\n      kind: {a: 1}\n      spec: {values: {}}\n"
+                                            "patchesJson6902:\n  - target: {kind: {a: 1}}\n    path: x.yaml\n"),
+        "apps/prod/kustomization.yaml": "resources: [../base]\n",
+        "clusters/staging/apps.yaml": CLUSTER.format(env="staging"),
+        "clusters/prod/apps.yaml": CLUSTER.format(env="prod"),
+    })
+    for command in (["check", str(root), "--allow-empty"], ["discover", str(root)]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code in (0, 1), result.output

@@ -60,7 +60,7 @@ class Builder:
         found = []
         for index, doc in enumerate(loaded.docs if loaded is not None else ()):
             data = doc.data
-            if not isinstance(data, dict) or data.get("kind") not in KINDS:
+            if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or data["kind"] not in KINDS:
                 continue
             meta = data.get("metadata")
             name = meta.get("name") if isinstance(meta, dict) else None

@@ -37,6 +37,8 @@ def apply_patch(objects: list[Obj], where: Origin, patch: Any, target: dict[str,
     """A strategic-merge patch (one document) applied to the objects it targets: its `spec` merges
     into theirs (maps deeply, lists replaced, null deletes)."""
     kind = (target or {}).get("kind") if target else (patch.get("kind") if isinstance(patch, dict) else None)
+    if kind is not None and not isinstance(kind, str):
+        return objects  # a kind of another type (a list, a mapping) targets nothing
     if isinstance(patch, list):
         if kind in KINDS or kind is None:
             notes.append(f"{where.path}: a JSON 6902 patch ({kind or 'no target kind'}) is not applied; what it "
@@ -110,7 +112,7 @@ def kustomization_patches(data: dict[str, Any], directory: str, kfile: str, cach
         yield from patch_entry(item, Origin(kfile, ("patches", index), 0), directory, cache, files, notes)
     for index, item in enumerate(_listed(data, "patchesJson6902", kfile, notes)):
         target = item.get("target") if isinstance(item, dict) else None
-        if not isinstance(target, dict) or target.get("kind") in KINDS:
+        if not isinstance(target, dict) or (isinstance(target.get("kind"), str) and target["kind"] in KINDS):
             notes.append(f"{kfile}: patchesJson6902[{index}] is not applied; what it changes is not modeled")
 
 

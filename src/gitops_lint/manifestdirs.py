@@ -55,5 +55,5 @@ def _env_of(directory: str, scheme: EnvScheme) -> tuple[str, str, str] | None:
 
 def _has_workload(cache: FileCache, path: str) -> bool:
     loaded = cache.load(path)
-    return any(isinstance(doc.data, dict) and doc.data.get("kind") in WORKLOADS
+    return any(isinstance(doc.data, dict) and isinstance(doc.data.get("kind"), str) and doc.data["kind"] in WORKLOADS
                for doc in (loaded.docs if loaded is not None else ()))
