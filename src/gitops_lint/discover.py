@@ -14,7 +14,7 @@ from gitops_lint import argocd, gitio, inferorder, plugins, promotionorder
 from gitops_lint.cache import DiskCache
 from gitops_lint.config import Config, layout_regex
 from gitops_lint.envs import EnvScheme
-from gitops_lint.model import ArgoApp, Deployment, GitView
+from gitops_lint.model import ArgoApp, Deployment, GitView, Image, Origin
 from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.appset_repo import RepoView
 from gitops_lint.layouts import KUSTOMIZATIONS, joined
@@ -263,7 +263,20 @@ def argo_deployment(app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deploym
     return Deployment(app=name, env=scheme.env(role, display), chart_dir=chart_dir,
                       value_files=tuple(value_files), missing_value_files=tuple(missing), argo=app,
                       namespace=app.dest_namespace or None,
-                      revision=app.hydrator[1] if app.hydrator else _git_revision(app), kind=kind)
+                      revision=app.hydrator[1] if app.hydrator else _git_revision(app), kind=kind,
+                      artifacts=_chart_version(app))
+
+
+def _chart_version(app: ArgoApp) -> tuple[Image, ...]:
+    """A chart from a Helm repository is an artifact too: its targetRevision is the chart version,
+    and a range there (`1.*`, `>=6.0.0`) deploys new releases without a commit (mutable-tag)."""
+    chart = chart_source(app)
+    if chart is None or chart.local or not chart.chart or chart.target_revision.upper() == "HEAD":
+        return ()
+    where = Origin(app.file, (chart.origin.keypath or ()) + ("targetRevision",), app.doc)
+    return (Image((chart.origin.keypath or ()) + ("targetRevision",), "", f"{chart.repo_url.rstrip('/')}/{chart.chart}",
+                  chart.target_revision, "", where, Origin(app.file, (chart.origin.keypath or ()) + ("chart",), app.doc),
+                  kind="chart"),)
 
 
 def _git_revision(app: ArgoApp) -> str | None:
