@@ -200,3 +200,20 @@ def test_the_config_schema_is_published_for_editors_and_is_the_one_the_linter_us
                                       "config.schema.json")
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     assert "# yaml-language-server: $schema=" + config_schema()["$id"] in readme
+
+
+def test_a_values_file_in_an_env_directory_belongs_to_that_env_whatever_its_name_says(tmp_path: Path) -> None:
+    """Found on govuk: image-tags/staging/govuk-synthetic-test-app-canary was reported as 'the values
+    file of test' for the staging Application: the env word was inside the app's name."""
+    app = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: canary-{env}\nspec:\n  source:\n"
+           "    repoURL: https://git.example.com/acme/deploy.git\n    path: charts/canary\n    targetRevision: main\n"
+           "    helm:\n      valueFiles: [../../tags/{env}/synthetic-test-app-canary]\n"
+           "  destination:\n    namespace: canary-{env}\n")
+    root = make_repo(tmp_path / "r", {
+        "apps/staging.yaml": app.format(env="staging"), "apps/production.yaml": app.format(env="production"),
+        "charts/canary/Chart.yaml": "apiVersion: v2\nname: canary\nversion: 1.0.0\n",
+        "tags/staging/synthetic-test-app-canary": "image_tag: v2\n",
+        "tags/production/synthetic-test-app-canary": "image_tag: v2\n"})
+    code, out, _ = _check(root, "-q", "--rule", "argocd/values-file")
+    assert (code, out.splitlines()[-1]) == (0, "PASS  0 errors, 0 warnings, 0 info in 1 app (staging → production), "
+                                                "4 files read")

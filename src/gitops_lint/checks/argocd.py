@@ -64,7 +64,7 @@ def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                     yield Hit("missing", where, fields["app"], fields["env"] or None, fields,
                               anchor=f"{app.name}:{value_file}:missing")
                     continue
-                found = model.scheme.find(posixpath.basename(resolved).rsplit(".", 1)[0])
+                found = _file_env(model.scheme, resolved)
                 if dep is not None and found and found[0] != dep.env.role:
                     yield Hit("other-env", where, dep.app, dep.env.name,
                               {**fields, "file_env": found[1]}, anchor=f"{app.name}:{value_file}:env")
@@ -99,6 +99,17 @@ def _template_paths(model: RepoModel) -> Iterator[Hit]:
                   "application": entry.appset}
         yield Hit(f"template-{broken.reason}", entry.origin, entry.appset, None, fields,
                   anchor=f"{entry.appset}:{entry.value_file}:{broken.reason}")
+
+
+def _file_env(scheme: Any, path: str) -> tuple[str, str, str] | None:
+    """The env a values file belongs to: a directory named after an env says it (`image-tags/staging/
+    govuk-synthetic-test-app-canary`: staging, whatever env word the app's name holds), else the
+    file's own name (`values-stage.yaml`)."""
+    for part in reversed(path.split("/")[:-1]):
+        role = scheme.role_of(part)
+        if role is not None:
+            return role, part, ""
+    return scheme.find(posixpath.basename(path).rsplit(".", 1)[0])
 
 
 def _in_templates(path: str, charts: set[str]) -> bool:
