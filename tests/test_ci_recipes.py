@@ -113,3 +113,15 @@ def test_the_install_recipe_installs_from_the_tag(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=_env())
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (target / f"gitops_lint-{__version__}.dist-info").is_dir()
+
+
+def test_every_action_we_ship_or_recommend_runs_on_node24() -> None:
+    """GitHub forces node20 actions onto node24 and then removes node20: checkout@v4, setup-python@v5
+    and upload-sarif@v3 (the majors the recipes named) run on node20."""
+    text = "".join((ROOT / name).read_text() for name in ("README.md", "docs/ci.md", "action.yml"))
+    used = set(re.findall(r"uses: ([\w-]+/[\w/-]+)@(v\d+)", text))
+    node24 = {"actions/checkout": 5, "actions/setup-python": 6, "github/codeql-action/upload-sarif": 4}
+    assert {name for name, _ in used} >= set(node24)
+    for name, major in used:
+        if name in node24:
+            assert int(major[1:]) >= node24[name], f"{name}@{major} runs on node20"
