@@ -256,6 +256,7 @@ def _texts(value: Any) -> Any:
 
 
 def describe(element: Params) -> str:
-    simple = [(k, scalar_text(v)) for k, v in element.items() if "." not in k and scalar_text(v) is not None]
+    simple = [(k, scalar_text(v)) for k, v in element.items()
+              if isinstance(k, str) and "." not in k and scalar_text(v) is not None]
     shown = ", ".join(f"{k}={v}" for k, v in simple[:3])
     return shown[:120] or "?"
