@@ -77,12 +77,11 @@ def _declared_orders(cache: FileCache, paths: list[str]) -> list[promotionorder.
     stages: list[tuple[str, list[str], str]] = []
     for path in paths:
         try:
-            data = cache.snapshot.read(path)
+            if not cache.mentions(path) & {b"PromotionStrategy", b"rollingSync", b"kargo.akuity.io"}:
+                continue
         except YamlProblem:
             continue  # noted by _argo_apps
-        if b"PromotionStrategy" not in data and b"rollingSync" not in data and b"kargo.akuity.io" not in data:
-            continue
-        loaded = cache.load(path, data=data)
+        loaded = cache.load(path)
         for doc in loaded.docs if loaded is not None else ():
             for item in _items(doc.data):
                 orders.extend(promotionorder.declared_in(item, path))
@@ -153,13 +152,12 @@ def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled
     docs = []
     for path in paths:
         try:
-            data = cache.snapshot.read(path)
+            if not cache.mentions(path) & {b"argoproj", b"\\", b"BOM"}:
+                continue
         except YamlProblem as problem:
             cache.note(problem)
             continue
-        if b"argoproj" not in data and b"\\" not in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
-        loaded = cache.load(path, data=data)
+        loaded = cache.load(path)
         for index, doc in enumerate(loaded.docs if loaded is not None else ()):
             for item in _items(doc.data):
                 if argocd.is_argo_doc(item):

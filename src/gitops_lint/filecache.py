@@ -10,6 +10,9 @@ from gitops_lint.errors import YamlProblem
 from gitops_lint.model import KeyPath, Origin, Position
 
 
+# words whose presence makes a file worth parsing for one kind of document (FileCache.mentions)
+SNIFFED = (b"argoproj", b"\\", b"ApplicationSet", b"PromotionStrategy", b"rollingSync", b"kargo.akuity.io",
+           b"gateway.networking.k8s.io")
 _POSITIONS_UP_FRONT = 256 * 1024  # bytes: past this a file is parsed with positions the first time
 
 
@@ -29,6 +32,7 @@ class FileCache:
         self._positioned: dict[str, list[dict[KeyPath, tuple[Position, Position]]] | None] = {}
         self._digests: dict[str, str] = {}
         self.problems: dict[str, list[YamlProblem]] = {}
+        self._mentions: dict[str, frozenset[bytes] | YamlProblem] = {}
 
     def load(self, relpath: str, *, data: bytes | None = None) -> yamlio.YamlFile | None:
         """The file's documents (None when it cannot be used); `data` when already read."""
@@ -62,6 +66,25 @@ class FileCache:
             raise _problem(relpath, hit[1])
         return yamlio.YamlFile(relpath, tuple(yamlio.Document(data, {}) for data in hit[1]),
                                tuple(_problem(relpath, p) for p in hit[2]))
+
+    def mentions(self, relpath: str) -> frozenset[bytes]:
+        """Which of `SNIFFED` the file's bytes contain (plus b"BOM" for a
+        UTF-16/32 byte-order mark): every layout and check that looks for its kind of document reads a
+        file's bytes once through here. Raises YamlProblem (the same one each time) when unreadable."""
+        if relpath not in self._mentions:
+            try:
+                data = self.snapshot.read(relpath)
+            except YamlProblem as problem:
+                self._mentions[relpath] = problem
+            else:
+                found = {word for word in SNIFFED if word in data}
+                if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    found.add(b"BOM")
+                self._mentions[relpath] = frozenset(found)
+        answer = self._mentions[relpath]
+        if isinstance(answer, YamlProblem):
+            raise answer
+        return answer
 
     def note(self, problem: YamlProblem) -> None:
         assert problem.path is not None

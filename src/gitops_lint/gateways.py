@@ -44,13 +44,12 @@ def gateways(files: list[str], cache: Any) -> list[Listener]:
         if not path.endswith((".yaml", ".yml")) or read >= _MAX_GATEWAY_FILES:
             continue
         try:
-            raw = cache.snapshot.read(path)
+            if b"gateway.networking.k8s.io" not in cache.mentions(path):
+                continue
         except Exception:  # noqa: BLE001 - unreadable files are yaml/* findings elsewhere
             continue
-        if b"gateway.networking.k8s.io" not in raw or b"Gateway" not in raw:
-            continue
         read += 1
-        loaded = cache.load(path, data=raw)
+        loaded = cache.load(path)
         for index, doc in enumerate(loaded.docs if loaded is not None else ()):
             found.extend(_listeners(doc.data, path, index))
     return found

@@ -85,12 +85,11 @@ def _template_paths(model: RepoModel) -> Iterator[Hit]:
         if not path.endswith((".yaml", ".yml", ".json")) or _in_templates(path, charts):
             continue  # a Helm template is Go text, not YAML (app of apps renders those)
         try:
-            raw = model.cache.snapshot.read(path)
+            if b"ApplicationSet" not in model.cache.mentions(path):
+                continue
         except YamlProblem:
             continue
-        if b"ApplicationSet" not in raw:
-            continue
-        loaded = model.cache.load(path, data=raw)
+        loaded = model.cache.load(path)
         docs += [(path, i, d.data) for i, d in enumerate(loaded.docs if loaded else ())
                  if isinstance(d.data, dict) and d.data.get("kind") == "ApplicationSet"]
     for broken in appsetpaths.broken(list(appsetpaths.entries(docs)), model.file_set):
