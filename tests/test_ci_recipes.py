@@ -97,8 +97,6 @@ def test_every_install_recipe_names_this_release() -> None:
     assert "pip install gitops-lint " not in text and "pip install gitops-lint\n" not in text  # not on PyPI
     for pinned in re.findall(r"rev: (v[\w.]+)|gitops-lint/gitops-lint@(v[\w.]+)", text):
         assert f"v{__version__}" in pinned
-    tags = git(ROOT, "tag", "--list", f"v{__version__}").split()
-    assert tags == [f"v{__version__}"], f"create the release tag: git tag v{__version__}"
 
 
 def test_the_install_recipe_installs_from_the_tag(tmp_path: Path) -> None:
