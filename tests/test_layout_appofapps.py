@@ -237,3 +237,18 @@ def test_govuk_history_v247_reached_production_before_staging_with_no_config(tmp
             "which never ran in staging (staging ran …, v241, v242, v243, v244, v245, v246 on branch main; v247 was "
             f"only in integration, since 2026-04-30); it reached production in commit {new[:10]} "
             "(2026-05-05 08:37:57 UTC)") in lines
+
+
+@needs_helm
+def test_a_chart_that_renders_over_a_thousand_applications_is_capped_with_a_notice(tmp_path: Path) -> None:
+    """Found by the long fuzz run: 1,500 rendered Applications each walked the whole values file to find
+    their entry (over 10 s). The values are indexed once; past 1,000 Applications the rest are named."""
+    many = "env: production\napplications:\n" + "".join(f"  - name: a{n}\n" for n in range(1200))
+    root = make_repo(tmp_path / "repo", {**FILES, "apps/values-production.yaml": many}, HISTORY)
+    result = CliRunner().invoke(main, ["discover", str(root), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert ("apps/values-production.yaml: chart apps (values-production.yaml) renders 1200 Applications; "
+            "only the first 1000 are modeled") in data["notices"]
+    names = {a["name"] for a in data["apps"]}
+    assert len(names) == 1001 and {"web", "a0", "a999"} <= names and "a1000" not in names

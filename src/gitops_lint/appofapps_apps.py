@@ -126,9 +126,24 @@ def entry_of(values: Any, name: str) -> KeyPath:
     `name` (else any text field) is exactly `name`, else the key spelled `name`; () when not one."""
     if not name:
         return ()
-    by_name: list[KeyPath] = []
-    by_field: list[KeyPath] = []
-    by_key: list[KeyPath] = []
+    for found in _entry_index(values):
+        unique = found.get(name, set())
+        if len(unique) == 1:
+            return next(iter(unique))
+    return ()
+
+
+_LAST_INDEX: list[Any] = [None, None]  # (values, index): one render's Applications share its values
+
+
+def _entry_index(values: Any) -> tuple[dict[str, set[KeyPath]], ...]:
+    """Every text the values hold, mapped to the entries holding it as `name`, as another field, or
+    as a key: one walk per values file (bounded by MAX_WALK), not one per rendered Application."""
+    if _LAST_INDEX[0] is values:
+        return _LAST_INDEX[1]
+    by_name: dict[str, set[KeyPath]] = {}
+    by_field: dict[str, set[KeyPath]] = {}
+    by_key: dict[str, set[KeyPath]] = {}
     stack: list[tuple[Any, KeyPath]] = [(values, ())]
     seen = 0
     while stack and seen < MAX_WALK:
@@ -137,16 +152,13 @@ def entry_of(values: Any, name: str) -> KeyPath:
         items = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) if isinstance(node, list) else []
         for key, value in items:
             if isinstance(value, (dict, list)):
-                if key == name:
-                    by_key.append(path + (key,))
+                if isinstance(key, str):
+                    by_key.setdefault(key, set()).add(path + (key,))
                 stack.append((value, path + (key,)))
-            elif isinstance(node, dict) and value == name and path:
-                (by_name if key == "name" else by_field).append(path)
-    for found in (by_name, by_field, by_key):
-        unique = sorted(set(found), key=str)
-        if len(unique) == 1:
-            return unique[0]
-    return ()
+            elif isinstance(node, dict) and isinstance(value, str) and path:
+                (by_name if key == "name" else by_field).setdefault(value, set()).add(path)
+    _LAST_INDEX[:] = [values, (by_name, by_field, by_key)]
+    return _LAST_INDEX[1]
 
 
 def feeds(run: Rendering, app_names: list[str], base: KeyPath, rendered: str, cache: Any) -> list[str]:
