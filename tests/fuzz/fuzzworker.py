@@ -270,6 +270,7 @@ def child_main(job_fd: int, result_fd: int, mem_mb: int) -> None:
             shutil.rmtree(base, ignore_errors=True)
             shutil.rmtree(workdir / "cache", ignore_errors=True)
             gc.collect()
+            gc.freeze()  # what survived is the worker's own state: later collections skip it (was 40 ms a case)
             send({"phase": "done", "rss_mb": _rss_mb()})
 
 
