@@ -36,10 +36,10 @@ class CheckKind(NamedTuple):
 
 
 def _registry() -> dict[str, CheckKind]:
-    from gitops_lint.checks import argocd, exposure, history, parity, promotion, structure, yamlcheck
+    from gitops_lint.checks import argocd, crossenv, exposure, history, parity, promotion, structure, yamlcheck
 
     kinds: dict[str, CheckKind] = {}
-    for module in (promotion, history, parity, exposure, argocd, structure, yamlcheck):
+    for module in (promotion, history, parity, crossenv, exposure, argocd, structure, yamlcheck):
         for kind in module.KINDS:
             kinds[kind.name] = kind
     return kinds
