@@ -10,8 +10,9 @@ path is judged without the clusters that fill it in (their Secrets often live ou
   when the repo's other valueFiles entries resolve with one value for it (usually empty);
 - a placeholder still unknown stands for any one directory name;
 - the path is broken when no directory matches it up to its last unknown placeholder, or, with no
-  placeholder left, when the file does not exist — and only when some valueFiles entry of the
-  same `$ref` does resolve here, which shows the entries are read from this repository.
+  placeholder left, when the file does not exist but one named like it does nearby (a default
+  under the wrong name: missing for every cluster) — and only when some valueFiles entry of the same `$ref` does resolve here,
+  which shows the entries are read from this repository.
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ class Entry(NamedTuple):
 class Broken(NamedTuple):
     entry: Entry
     shown: str  # the path with what is known filled in, `*` for the rest
-    reason: str  # "malformed" | "missing"
+    reason: str  # "malformed" | "missing" | "missing-file"
+    closest: str = ""  # for "missing-file": the existing file it was most likely meant to name
 
 
 def entries(docs: list[tuple[str, int, Any]]) -> Iterator[tuple[Entry, dict[str, set[str]]]]:
@@ -101,15 +103,18 @@ def broken(found: list[tuple[Entry, dict[str, set[str]]]], files: frozenset[str]
     prepared = [(entry, _split(entry.value_file), statics) for entry, statics in found]
     bases = _base_bindings(prepared, files)
     resolving_refs = set()
-    out: list[tuple[Entry, str, str, Any]] = []
+    out: list[tuple[Entry, str, str, Any, str]] = []
+    used: set[str] = set()  # files a static entry does read: never the file another entry meant
     for entry, (ref, parts), statics in prepared:
         if parts is None:
-            out.append((entry, entry.value_file, "malformed", ref))
+            out.append((entry, entry.value_file, "malformed", ref, ""))
             continue
         filled = _fill(parts, statics, bases)
         regex = "".join(re.escape(p) if isinstance(p, str) else "[^/]+" for p in filled)
         if any(re.fullmatch(regex, f) for f in files):
             resolving_refs.add(ref)
+            if all(isinstance(p, str) for p in filled):
+                used.add("".join(filled))
             continue
         shown = "".join(p if isinstance(p, str) else "*" for p in filled)
         last = max((i for i, p in enumerate(filled) if not isinstance(p, str)), default=None)
@@ -117,10 +122,42 @@ def broken(found: list[tuple[Entry, dict[str, set[str]]]], files: frozenset[str]
             head = "".join(re.escape(p) if isinstance(p, str) else "[^/]+" for p in filled[:last + 1])
             if any(re.fullmatch(head + "[^/]*", d) for d in dirs):
                 continue  # a per-cluster (or per-env) directory that exists: an optional file
-        elif shown.split("/", 1)[0] in dirs:
-            continue  # a static path under a directory that exists: an optional default, maybe
-        out.append((entry, shown, "missing", ref))
-    return [Broken(e, shown, reason) for e, shown, reason, ref in out if ref in resolving_refs]
+        elif shown.split("/", 1)[0] in dirs:  # the same file for every cluster and env, under a directory
+            out.append((entry, shown, "missing-file", ref, ""))  # that exists: an optional default, unless
+            continue  # a file named like it exists nearby
+        out.append((entry, shown, "missing", ref, ""))
+    found = []
+    for entry, shown, reason, ref, closest in out:
+        if reason == "missing-file":
+            closest = _closest(shown, files - used, dirs)
+            if not closest:
+                continue
+        if ref in resolving_refs:
+            found.append(Broken(entry, shown, reason, closest))
+    return found
+
+
+def _closest(path: str, files: frozenset[str], dirs: set[str]) -> str:
+    """The one file named like `path` under its deepest existing directory whose own directories
+    share the most words with the missing part (`aws-ebs-csi-classes/values.yaml` ->
+    `aws-ebs-csi/resources/values.yaml`); "" when none shares two words, or two tie."""
+    parts = path.split("/")
+    depth = max((i for i in range(1, len(parts)) if "/".join(parts[:i]) in dirs), default=0)
+    if depth == 0:
+        return ""
+    top, name = "/".join(parts[:depth]) + "/", parts[-1]
+    wanted = set(re.findall(r"[a-z0-9]+", "/".join(parts[depth:-1]).lower()))
+    scored = []
+    for candidate in files:
+        if candidate.startswith(top) and candidate.rsplit("/", 1)[-1] == name:
+            words = set(re.findall(r"[a-z0-9]+", candidate[len(top):].rsplit("/", 1)[0].lower()))
+            shared = len(words & wanted)
+            if shared >= min(2, len(wanted)) and words != set():
+                scored.append((shared, shared / len(words | wanted), candidate))
+    scored.sort(reverse=True)
+    if not scored or (len(scored) > 1 and scored[0][:2] == scored[1][:2]):
+        return ""
+    return scored[0][2]
 
 
 def _split(value_file: str) -> tuple[str, list[Any] | None]:

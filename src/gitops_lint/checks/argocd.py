@@ -95,7 +95,7 @@ def _template_paths(model: RepoModel) -> Iterator[Hit]:
     for broken in appsetpaths.broken(list(appsetpaths.entries(docs)), model.file_set):
         entry = broken.entry
         fields = {"appset": entry.appset, "value_file": entry.value_file, "resolved": broken.shown,
-                  "application": entry.appset}
+                  "application": entry.appset, "closest": broken.closest}
         yield Hit(f"template-{broken.reason}", entry.origin, entry.appset, None, fields,
                   anchor=f"{entry.appset}:{entry.value_file}:{broken.reason}")
 
