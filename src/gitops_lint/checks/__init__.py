@@ -36,10 +36,11 @@ class CheckKind(NamedTuple):
 
 
 def _registry() -> dict[str, CheckKind]:
-    from gitops_lint.checks import argocd, crossenv, exposure, history, parity, promotion, structure, yamlcheck
+    from gitops_lint.checks import (argocd, crossenv, exposure, history, parity, promotion, structure, valueorder,
+                                    yamlcheck)
 
     kinds: dict[str, CheckKind] = {}
-    for module in (promotion, history, parity, crossenv, exposure, argocd, structure, yamlcheck):
+    for module in (promotion, history, parity, crossenv, exposure, argocd, valueorder, structure, yamlcheck):
         for kind in module.KINDS:
             kinds[kind.name] = kind
     return kinds

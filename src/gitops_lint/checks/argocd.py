@@ -79,6 +79,16 @@ def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
 
 def _template_paths(model: RepoModel) -> Iterator[Hit]:
     """ApplicationSet valueFiles templates that resolve nowhere in this repo (appsetpaths.py)."""
+    for broken in appsetpaths.broken(list(appsetpaths.entries(appset_documents(model))), model.file_set):
+        entry = broken.entry
+        fields = {"appset": entry.appset, "value_file": entry.value_file, "resolved": broken.shown,
+                  "application": entry.appset, "closest": broken.closest}
+        yield Hit(f"template-{broken.reason}", entry.origin, entry.appset, None, fields,
+                  anchor=f"{entry.appset}:{entry.value_file}:{broken.reason}")
+
+
+def appset_documents(model: RepoModel) -> list[tuple[str, int, Any]]:
+    """(file, document index, data) of every ApplicationSet written in the repo (not Helm templates)."""
     docs = []
     charts = {posixpath.dirname(f) for f in model.file_set if posixpath.basename(f) == "Chart.yaml"}
     for path in sorted(model.file_set):
@@ -92,12 +102,7 @@ def _template_paths(model: RepoModel) -> Iterator[Hit]:
         loaded = model.cache.load(path)
         docs += [(path, i, d.data) for i, d in enumerate(loaded.docs if loaded else ())
                  if isinstance(d.data, dict) and d.data.get("kind") == "ApplicationSet"]
-    for broken in appsetpaths.broken(list(appsetpaths.entries(docs)), model.file_set):
-        entry = broken.entry
-        fields = {"appset": entry.appset, "value_file": entry.value_file, "resolved": broken.shown,
-                  "application": entry.appset, "closest": broken.closest}
-        yield Hit(f"template-{broken.reason}", entry.origin, entry.appset, None, fields,
-                  anchor=f"{entry.appset}:{entry.value_file}:{broken.reason}")
+    return docs
 
 
 def _file_env(scheme: Any, path: str) -> tuple[str, str, str] | None:
