@@ -1,7 +1,8 @@
 """File-based layouts: env files found by name when no Argo CD Application says which to use.
 
 `values-<env>.yaml` beside a chart (or above it), `envs/<env>/values.yaml`, `<app>/<env>/values.yaml`,
-and Kustomize overlays `overlays/<env>/kustomization.yaml`.
+and Kustomize overlays `overlays/<env>/kustomization.yaml` (or `<app>/<env>/base/kustomization.yaml`
+when the env directory itself has none: per-cluster overlays build on the env's base).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from gitops_lint.repo import FileCache
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _ENV_FILE = re.compile(r"^(?:values[-._].+|.+[-._]values)\.ya?ml$", re.I)
 _ENV_PARENTS = ("envs", "environments", "env", "overlays", "clusters", "deploy")
+_ENV_BASES = ("base", "common")  # `<app>/<env>/base/kustomization.yaml`: the env's own base, its clusters overlay it
 
 
 def joined(base: str, name: str) -> str:
@@ -65,6 +67,7 @@ def file_deployments(root: Path, yaml_files: list[str], charts: list[str], files
 def _env_file_groups(yaml_files: list[str], scheme: EnvScheme) -> dict[str, dict[str, list[str]]]:
     """Directory that holds an app's env files -> role -> files (values-<env>.yaml, <env>/values.yaml)."""
     groups: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    names = set(yaml_files)
     for path in yaml_files:
         directory, name = posixpath.split(path)
         found = scheme.find(name[: name.rfind(".")]) if _ENV_FILE.match(name) else None
@@ -72,6 +75,11 @@ def _env_file_groups(yaml_files: list[str], scheme: EnvScheme) -> dict[str, dict
             groups[directory][found[0]].append(path)
             continue
         parent = posixpath.basename(directory)
+        if name in KUSTOMIZATIONS and parent.lower() in _ENV_BASES and scheme.role_of(posixpath.basename(
+                posixpath.dirname(directory))) and not any(joined(posixpath.dirname(directory), k) in names
+                                                           for k in KUSTOMIZATIONS):
+            directory = posixpath.dirname(directory)  # `<app>/<env>/base/`: what the env's clusters build on
+            parent = posixpath.basename(directory)
         role = scheme.role_of(parent) if parent and (name.lower().startswith("values") or name in KUSTOMIZATIONS) \
             else None
         if role:
