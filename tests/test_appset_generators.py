@@ -100,6 +100,8 @@ def test_git_files_generator_makes_one_application_per_file(git_files: Path) -> 
 
 def test_git_files_findings_point_at_the_template_and_follow_history(git_files: Path) -> None:
     assert finding_lines(lint(git_files)) == [
+        "appsets/web.yaml:23:7 argocd/shared-cluster Application web-prod deploys prod to cluster https://kubernetes.default.svc, "
+        "the same cluster as stage (namespace web-stage): only a namespace separates production from them",
         "appsets/web.yaml:27:9 argocd/auto-sync-prod prod's Application web-prod syncs automatically "
         "(syncPolicy.automated) from HEAD: every change on HEAD reaches prod with no promotion step",
         "charts/web/values-prod.yaml:2:8 promotion/untested-tag prod runs registry.example.com/web:1.0.1, which never "
@@ -145,6 +147,8 @@ def test_git_directories_with_go_templates(tmp_path: Path) -> None:
         ("prod", "api-prod", ("charts/api/values.yaml", "envs/prod/values.yaml"))]}  # envs/legacy excluded
     assert [d.namespace for d in discover(root, load_config(root)).apps[0].deployments] == ["stage-envs", "prod-envs"]
     assert finding_lines(lint(root)) == [
+        "appsets/api.yaml:27:7 argocd/shared-cluster Application api-prod deploys prod to cluster https://kubernetes.default.svc, "
+        "the same cluster as stage (namespace stage-envs): only a namespace separates production from them",
         "envs/prod/values.yaml:2:8 promotion/untested-tag prod runs registry.example.com/api:1.0.1, which never ran in "
         f"stage (stage ran 1.0.0 on branch main); it reached prod in commit {_sha(root)} (2026-02-01 00:00:00 UTC)"]
 
@@ -206,6 +210,10 @@ def test_matrix_of_git_directories_and_a_list(tmp_path: Path) -> None:
         "worker": [("stage", "worker-stage", ("services/worker/values.yaml", "services/worker/values-stage.yaml")),
                    ("prod", "worker-prod", ("services/worker/values.yaml", "services/worker/values-prod.yaml"))]}
     assert finding_lines(lint(root)) == [
+        "appsets/services.yaml:26:7 argocd/shared-cluster Application api-prod deploys prod to cluster https://kubernetes.default.svc, "
+        "the same cluster as stage (namespace stage): only a namespace separates production from them",
+        "appsets/services.yaml:26:7 argocd/shared-cluster Application worker-prod deploys prod to cluster https://kubernetes.default.svc, "
+        "the same cluster as stage (namespace stage): only a namespace separates production from them",
         "services/api/values-prod.yaml:2:8 promotion/untested-tag prod runs registry.example.com/api:1.0.1, which "
         f"never ran in stage (stage ran 1.0.0 on branch main); it reached prod in commit {_sha(root)} "
         "(2026-02-01 00:00:00 UTC)"]
@@ -324,6 +332,8 @@ def test_template_patch_merges_over_the_template_when_static(tmp_path: Path) -> 
     assert finding_lines(lint(root)) == [
         "appsets/web.yaml:20:5 argocd/auto-sync-prod prod's Application web-prod syncs automatically "
         "(syncPolicy.automated) from HEAD: every change on HEAD reaches prod with no promotion step",
+        "appsets/web.yaml:28:7 argocd/shared-cluster Application web-prod deploys prod to cluster https://kubernetes.default.svc, "
+        "the same cluster as stage (namespace stage): only a namespace separates production from them",
         "charts/web/values-prod.yaml:2:8 promotion/untested-tag prod runs registry.example.com/web:1.0.1, which never "
         f"ran in stage (stage ran 1.0.0 on branch main); it reached prod in commit {_sha(root)} (2026-02-01 00:00:00 UTC)",
     ]

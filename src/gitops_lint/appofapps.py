@@ -148,8 +148,12 @@ def _render(ctx: Any, run: Rendering, backends: Any) -> None:
         ctx.unmodeled.append(f"{run.values_file}: {shown} renders Argo CD Applications but could not be rendered "
                              f"({result.error}); they are not modeled")
         return
-    objects = [o.object for o in result.objects
-               if o.kind == "Application" and str(o.object.get("apiVersion", "")).startswith("argoproj.io/")]
+    argo = [o for o in result.objects if str(o.object.get("apiVersion", "")).startswith("argoproj.io/")]
+    objects = [o.object for o in argo if o.kind == "Application"]
+    for project in (o.object for o in argo if o.kind == "AppProject"):
+        name = (project.get("metadata") or {}).get("name") if isinstance(project.get("metadata"), dict) else None
+        if isinstance(name, str) and len(ctx.projects) < MAX_APPS:
+            ctx.projects.append((name, run.env, run.values_file))
     if len(objects) > MAX_APPS:
         ctx.unmodeled.append(f"{run.values_file}: {shown} renders {len(objects)} Applications; only the first "
                              f"{MAX_APPS} are modeled")

@@ -67,6 +67,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
                       files=files, notices=notices, git=git, unmodeled=unmodeled)
     model.declared_orders = tuple(orders)
     model.missing_files = tuple(ctx.missing_files)
+    model.rendered_projects = tuple(ctx.projects)
     return model
 
 

@@ -11,8 +11,8 @@ from gitops_lint.model import KeyPath, Origin, Position
 
 
 # words whose presence makes a file worth parsing for one kind of document (FileCache.mentions)
-SNIFFED = (b"argoproj", b"\\", b"ApplicationSet", b"PromotionStrategy", b"rollingSync", b"kargo.akuity.io",
-           b"gateway.networking.k8s.io")
+SNIFFED = (b"argoproj", b"\\", b"ApplicationSet", b"AppProject", b"PromotionStrategy", b"rollingSync",
+           b"kargo.akuity.io", b"gateway.networking.k8s.io")
 _POSITIONS_UP_FRONT = 256 * 1024  # bytes: past this a file is parsed with positions the first time
 
 

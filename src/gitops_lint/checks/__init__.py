@@ -36,11 +36,11 @@ class CheckKind(NamedTuple):
 
 
 def _registry() -> dict[str, CheckKind]:
-    from gitops_lint.checks import (argocd, cluster, crossenv, exposure, history, parity, promotion, structure, valueorder,
-                                    yamlcheck)
+    from gitops_lint.checks import (argocd, cluster, crossenv, exposure, history, parity, project, promotion, structure,
+                                    valueorder, yamlcheck)
 
     kinds: dict[str, CheckKind] = {}
-    for module in (promotion, history, parity, crossenv, exposure, argocd, cluster, valueorder, structure, yamlcheck):
+    for module in (promotion, history, parity, crossenv, exposure, argocd, cluster, project, valueorder, structure, yamlcheck):
         for kind in module.KINDS:
             kinds[kind.name] = kind
     return kinds
