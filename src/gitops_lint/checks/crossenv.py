@@ -1,6 +1,6 @@
-"""parity/copied-value: an env's own value that names another env and is that env's value, word for
-word (`Environment=dev` in prod, `applicationinsights.dev.json` in preprod): a copy-paste slip that
-points one env at another's resources."""
+"""parity/copied-value: a stage or prod value, set in a file of its own, that names an env before it
+and is that env's value word for word (`Environment=dev` in prod, `applicationinsights.dev.json` in
+preprod): a copy-paste slip that points the env at a lower env's resources."""
 from __future__ import annotations
 
 import re
@@ -20,26 +20,28 @@ def copied_values(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     ignore = list(params.get("ignore", ()))
     for app in model.apps:
         for dep in app.deployments:
+            if not dep.env.protected:
+                continue  # a lower env sharing a higher one's value is often deliberate (read-only data)
             mine = model.effective(dep)
             for path, value in sorted(keypaths.leaves(mine.data).items(), key=lambda item: tuple(map(str, item[0]))):
                 if not isinstance(value, str) or any(keypaths.matches(path, p) for p in ignore):
                     continue
-                roles = _roles(model, value)
-                if len(roles) != 1 or dep.env.role in roles:
+                named = _named(value, app.deployments)
+                if len(named) != 1 or dep.env.name.lower() in named:
                     continue  # names no env, this one, or several (`dev-to-prod-sync` relates envs)
-                hit = _copied_from(model, dep, app.deployments, path, value, roles)
+                hit = _copied_from(model, dep, app.deployments, path, value, named)
                 if hit is not None:
                     yield hit
 
 
 def _copied_from(model: RepoModel, dep: Deployment, others: Any, path: Any, value: str,
-                 roles: set[str]) -> Hit | None:
-    """The Hit when another env that the value names sets the same value in a file of its own."""
+                 named: set[str]) -> Hit | None:
+    """The Hit when an env before this one, named by the value, sets the same value in a file of its own."""
     origin = model.effective(dep).origin(path)
     if origin is None:
         return None
     for other in others:
-        if other.env.role not in roles or other.env.role == dep.env.role:
+        if other.env.name.lower() not in named or other.env.rank >= dep.env.rank:
             continue
         theirs = model.effective(other)
         their_origin = theirs.origin(path)
@@ -55,17 +57,17 @@ def _copied_from(model: RepoModel, dep: Deployment, others: Any, path: Any, valu
     return None
 
 
-def _roles(model: RepoModel, value: str) -> set[str]:
-    """The env roles a text names as whole words (`applicationinsights.dev.json` -> {dev})."""
-    roles = set()
-    for word in _WORD.findall(value.lower()):
-        role = model.scheme.role_of(word)
-        if role is not None:
-            roles.add(role)
-    found = model.scheme.find(value)  # multi-word names (`pre-prod`)
-    if found is not None:
-        roles.add(found[0])
-    return roles
+def _named(value: str, deployments: Any) -> set[str]:
+    """The app's envs, as the repo spells them, that a text names as whole words
+    (`applicationinsights.dev.json` -> {dev}); role aliases do not count (`live-router` is no env)."""
+    words = _WORD.findall(value.lower())
+    joined = f" {' '.join(words)} "
+    names = set()
+    for dep in deployments:
+        name = dep.env.name.lower()
+        if f" {' '.join(_WORD.findall(name))} " in joined:
+            names.add(name)
+    return names
 
 
 KINDS = (CheckKind("copied-value", copied_values, {
