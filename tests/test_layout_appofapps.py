@@ -200,8 +200,10 @@ def test_govuk_renders_one_application_per_app_and_env(tmp_path: Path) -> None:
         ("staging", "argocd-app-of-apps", "charts/app-config/image-tags/staging/router"),
         ("production", "argocd-app-of-apps", "charts/app-config/image-tags/production/router")]
     auto = [f for f in result.findings if f.rule == "argocd/auto-sync-prod"]
-    assert auto and all(f.path == "charts/app-config/values-production.yaml" and f.line for f in auto)
-    assert any(f.app == "router" for f in auto)  # SOURCE.md certain #4
+    bootstrap = [f for f in auto if f.app == "app-config"]  # argo-bootstrap, rendered per govukEnvironment
+    assert [(f.path, f.line) for f in bootstrap] == [("charts/argo-bootstrap/values.yaml", 2)]
+    assert all(f.path == "charts/app-config/values-production.yaml" and f.line for f in auto if f not in bootstrap)
+    assert any(f.app == "router" for f in auto)  # SOURCE.md certain #4 (both templates it names)
 
 
 @needs_helm
@@ -252,3 +254,70 @@ def test_a_chart_that_renders_over_a_thousand_applications_is_capped_with_a_noti
             "only the first 1000 are modeled") in data["notices"]
     names = {a["name"] for a in data["apps"]}
     assert len(names) == 1001 and {"web", "a0", "a999"} <= names and "a1000" not in names
+
+
+BOOTSTRAP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/org/gitops.git
+    path: charts/web
+    helm:
+      valueFiles:
+        - values.yaml
+        - "values-{{ .Values.environment }}.yaml"
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: web
+  syncPolicy:
+    automated:
+      prune: true
+"""
+
+
+@needs_helm
+def test_a_chart_that_picks_the_env_file_by_a_parameter_is_rendered_once_per_env(tmp_path: Path) -> None:
+    """GOV.UK's argo-bootstrap: `values-{{ .Values.govukEnvironment }}.yaml`, the parameter empty in
+    values.yaml and set per cluster at install time. Rendered with it set to each env the repo has a
+    values file for; findings point at the parameter."""
+    files = {
+        "bootstrap/Chart.yaml": "apiVersion: v2\nname: bootstrap\nversion: 0.1.0\n",
+        "bootstrap/values.yaml": "environment:\nawsAccountId:\n",
+        "bootstrap/templates/web.yaml": BOOTSTRAP,
+        "charts/web/Chart.yaml": FILES["charts/web/Chart.yaml"],
+        "charts/web/values.yaml": FILES["charts/web/values.yaml"],
+        "charts/web/templates/deployment.yaml": FILES["charts/web/templates/deployment.yaml"],
+        "charts/web/values-staging.yaml": 'image:\n  tag: "1.1"\n',
+        "charts/web/values-production.yaml": 'image:\n  tag: "1.1"\n',
+    }
+    root = make_repo(tmp_path / "repo", files, [
+        ("2026-02-02T00:00:00+00:00", "production runs 1.2", {"charts/web/values-production.yaml": 'image:\n  tag: "1.2"\n'})])
+    sha = _sha(root, "production runs 1.2")
+    result = CliRunner().invoke(main, ["discover", str(root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "web  (staging → production)  found by: argocd-app-of-apps",
+        "  promotion:",
+        "    staging → production  by name (stage comes before prod)",
+        "  staging  [protected]",
+        "    application: web (bootstrap/values.yaml, from chart bootstrap (environment=staging)), auto-sync, "
+        "namespace web, watches HEAD",
+        "    chart:  charts/web",
+        "    values: charts/web/values.yaml, charts/web/values-staging.yaml",
+        "  production  [protected, production]",
+        "    application: web (bootstrap/values.yaml, from chart bootstrap (environment=production)), auto-sync, "
+        "namespace web, watches HEAD",
+        "    chart:  charts/web",
+        "    values: charts/web/values.yaml, charts/web/values-production.yaml",
+    ]
+    assert finding_lines(lint(root)) == [
+        "bootstrap/values.yaml:1:1 argocd/auto-sync-prod production's Application web syncs automatically "
+        "(syncPolicy.automated) from HEAD: every change on HEAD reaches production with no promotion step",
+        "charts/web/values-production.yaml:2:8 promotion/untested-tag production runs registry.example.com/team/web:1.2, "
+        f"which never ran in staging (staging ran 1.1 on branch main); it reached production in commit {sha} "
+        "(2026-02-02 00:00:00 UTC)",
+    ]

@@ -50,11 +50,12 @@ class AppOfApps:
             return
         done: set[tuple[str, str]] = set()
         for _ in range(3):  # an app-of-apps chart may render the Application of another one
-            runs = [run for chart in charts for run in _runs(ctx, chart) if (run.chart, run.values_file) not in done]
+            runs = [run for chart in charts for run in _runs(ctx, chart)
+                    if (run.chart, run.values_file, run.env) not in done]
             if not runs:
                 break
             for run in runs:
-                done.add((run.chart, run.values_file))
+                done.add((run.chart, run.values_file, run.env))
                 _render(ctx, run, backends)
 
 
@@ -100,7 +101,30 @@ def _runs(ctx: Any, chart: str, *, quiet: bool = False) -> list[Rendering]:
                                  "with it are not modeled")
             continue
         runs.append(Rendering(chart, path, values, _env_name(ctx, path), data_files))
+    if len(runs) == 1 and not runs[0].env and runs[0].values_file == inside("values.yaml"):
+        return _per_env(ctx, runs[0]) or runs
     return runs
+
+
+_PARAMETER = re.compile(rb"values[-_.]\{\{-?\s*\.Values\.([A-Za-z_]\w{0,100})\s*-?\}\}\.ya?ml")
+
+
+def _per_env(ctx: Any, run: Rendering) -> list[Rendering]:
+    """A chart whose templates pick an env's values file by a parameter left empty in values.yaml
+    (`valueFiles: ["values-{{ .Values.govukEnvironment }}.yaml"]`, set per cluster at install time) is
+    rendered once per env the repo has a `values-<env>.yaml` for, with the parameter set to it."""
+    prefix = f"{run.chart}/templates/" if run.chart else "templates/"
+    keys: list[str] = []
+    for path in [f for f in ctx.files if f.startswith(prefix)][:MAX_TEMPLATES]:
+        try:
+            keys += [m.decode() for m in _PARAMETER.findall(ctx.cache.snapshot.read(path))]
+        except GitopsLintError:
+            continue
+    key = next((k for k in keys if run.values.get(k) in (None, "")), None)
+    if key is None:
+        return []
+    envs = sorted({_env_name(ctx, f) for f in ctx.files if _env_of_values(ctx, f)} - {""})
+    return [run._replace(env=env, overrides={key: env}) for env in envs[:MAX_RENDERS]]
 
 
 def _env_of_values(ctx: Any, path: str) -> bool:
@@ -142,6 +166,9 @@ def _render(ctx: Any, run: Rendering, backends: Any) -> None:
     shown = f"chart {run.chart or '.'} ({posixpath.basename(run.values_file)})"
     release = posixpath.basename(run.chart) if run.chart not in ("", ".") else "root"
     values = () if run.values_file == (f"{run.chart}/values.yaml" if run.chart else "values.yaml") else (run.values,)
+    if run.overrides:
+        values = (run.overrides,)
+        shown = f"chart {run.chart or '.'} ({', '.join(f'{k}={v}' for k, v in run.overrides.items())})"
     request = backends.RenderRequest("helm", run.chart or ".", release=release, namespace="argocd", values=values)
     result = backends.render(ctx.cache.snapshot, request, cache=ctx.cache.disk)
     if result.error:

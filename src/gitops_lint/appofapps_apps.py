@@ -38,6 +38,7 @@ class Rendering(NamedTuple):
     values: dict[str, Any]  # that file's first document
     env: str  # the env the values file names ("" when none)
     data_files: tuple[str, ...]  # chart files outside templates/ that `.Files.Get` may read
+    overrides: dict[str, Any] | None = None  # values set for this render (the env parameter: {"govukEnvironment": "staging"})
 
 
 def to_argo_app(obj: dict[str, Any], run: Rendering, *, is_local: Callable[[str], bool], cache: Any,
@@ -49,6 +50,9 @@ def to_argo_app(obj: dict[str, Any], run: Rendering, *, is_local: Callable[[str]
     names = [name] + ([found[2]] if found and found[2] else [])  # `web-production` was written `web`
     base = next((path for path in (entry_of(run.values, n) for n in names) if path), ())
     made = f"chart {run.chart} ({posixpath.basename(run.values_file)})"
+    if run.overrides:  # rendered once per env with the env parameter set: located at that parameter
+        base = base or (next(iter(run.overrides)),)
+        made = f"chart {run.chart} ({', '.join(f'{k}={v}' for k, v in run.overrides.items())})"
     app, notes = argocd.rendered_application(obj, file=run.values_file, doc=0, base=base, is_local=is_local,
                                              generated_by=made, where=f"{run.values_file}: Application rendered by {made}")
     if app is None or not app.sources:

@@ -47,9 +47,10 @@ def _pinned(model: RepoModel, dep: Deployment, revision: str) -> bool:
 
 
 def values_file(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
-    deps = {(d.argo.file, d.argo.doc, d.argo.name): d for d in model.deployments() if d.argo}
+    # one chart may render the same Application once per env (an env parameter): the cluster tells them apart
+    deps = {(d.argo.file, d.argo.doc, d.argo.name, d.argo.dest_server): d for d in model.deployments() if d.argo}
     for app in model.argo_apps:
-        dep = deps.get((app.file, app.doc, app.name))
+        dep = deps.get((app.file, app.doc, app.name, app.dest_server))
         for source in app.sources:
             for position, value_file in enumerate(source.value_files):
                 where = Origin(app.file, (source.origin.keypath or ()) + ("helm", "valueFiles", position), app.doc)
