@@ -707,3 +707,19 @@ def test_a_large_file_is_parsed_once_even_when_a_finding_points_into_it(tmp_path
         filecache.yamlio.load_text = real  # type: ignore[assignment]
     assert "app/values-stage.yaml:40001:15 parity/replicas" in " ".join(lines)
     assert calls == [True]
+
+
+def test_a_work_tree_whose_files_were_touched_does_not_get_its_index_rewritten(tmp_path: Path) -> None:
+    """Found by the long fuzz run: `git diff HEAD` against the work tree refreshes .git/index when
+    files' stat info changed but their content did not, even with GIT_OPTIONAL_LOCKS=0."""
+    root = make_repo(tmp_path / "repo", {
+        "app/values-stage.yaml": "image:\n  repository: r.example.com/app\n  tag: '1'\n",
+        "app/values-prod.yaml": "image:\n  repository: r.example.com/app\n  tag: '1'\n"})
+    index = root / ".git" / "index"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    later = time.time() + 5
+    for name in ("values-stage.yaml", "values-prod.yaml"):
+        os.utime(root / "app" / name, (later, later))  # same content, new stat info
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before

@@ -2,15 +2,21 @@
 
 Every call passes `-c core.fsmonitor=false` and `core.hooksPath=/dev/null` (a repo's config could
 name a program to run) and `GIT_OPTIONAL_LOCKS=0` (so no command refreshes the index, i.e. writes
-into the repo). File contents are read as git objects (`cat-file`), never through `archive`,
+into the repo); `git diff` against the work tree refreshes the index regardless, so it runs on a
+private copy of it (`GIT_INDEX_FILE`). File contents are read as git objects (`cat-file`), never through `archive`,
 `checkout` or `show`, so no filter, textconv or smudge driver a repo names can run. There is no
 `safe.directory=*`: git's ownership check stays on, and a refusal is reported with its fix.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
+import stat
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -162,8 +168,28 @@ def changed_paths(root: Path, *revs: str, cached: bool = False) -> set[str]:
     """Paths that differ between two commits, a commit and the index (`cached`), or a commit and
     the work tree (one rev) — names only, so no diff driver or textconv runs."""
     args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "--relative"]
-    out = run(root, *args, *(["--cached"] if cached else []), *revs, "--")
+    if cached or len(revs) != 1:
+        out = run(root, *args, *(["--cached"] if cached else []), *revs, "--")
+    else:
+        with _scratch_index(root) as env:  # against the work tree, `git diff` rewrites the index it
+            out = run(root, *args, *revs, "--", extra_env=env)  # refreshes, whatever GIT_OPTIONAL_LOCKS says
     return {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+@contextlib.contextmanager
+def _scratch_index(root: Path) -> Iterator[dict[str, str]]:
+    """A private copy of the repo's index for a command that may refresh it (found by the fuzz run:
+    files whose stat info changed made `git diff HEAD` write .git/index)."""
+    where = run(root, "rev-parse", "--git-path", "index", check=False).decode("utf-8", "surrogateescape").strip()
+    index = Path(where) if os.path.isabs(where) else root / where
+    with tempfile.TemporaryDirectory(prefix="gitops-lint-index-") as scratch:
+        copy = Path(scratch) / "index"
+        try:
+            if where and stat.S_ISREG(os.stat(index).st_mode):
+                shutil.copyfile(index, copy)
+        except OSError:
+            pass
+        yield {"GIT_INDEX_FILE": str(copy)} if copy.is_file() else {}
 
 
 def staged_changes(root: Path) -> list[tuple[str, str]] | None:
