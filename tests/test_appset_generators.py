@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import finding_lines, git, lint, make_repo
+from conftest import finding_lines, git, lint, make_repo, write_files
 from gitops_lint.appset_template import Syntax, Unresolved, Unsupported, render_text
 from gitops_lint.cli import main
 from gitops_lint.config import load_config
@@ -462,3 +462,44 @@ def test_the_run_wide_budget_cuts_the_application_sets_that_come_last() -> None:
     assert [a.name for a in apps] == ["x-e0", "x-e1", "x-e2"] and repo.remaining == 0
     assert notices == ["a.yaml: ApplicationSet s: the ApplicationSets of this repository make more than 10,000 "
                        "Applications in all; 3 of this one's 5 are modeled"]
+
+
+# --- clusters declared in the config (their Secrets live outside the repo) -------------------------
+
+DECLARED = ("clusters:\n"
+            "  - name: workload-stage\n    server: https://stage.k8s.example.com\n    labels: {env: stage}\n"
+            "  - name: workload-prod\n    server: https://prod.k8s.example.com\n    labels: {env: prod}\n")
+
+
+def test_clusters_declared_in_the_config_feed_a_clusters_generator(tmp_path: Path) -> None:
+    """gitops-bridge style: Terraform registers the clusters, so the repo has no cluster Secret. Without
+    a declaration the ApplicationSet is a note that says how to declare them; with `clusters:` in
+    .gitops-lint.yaml its Applications are modeled, per-env values and history included."""
+    appset = _appset("web", "    - clusters:\n        selector:\n          matchLabels: {}\n",
+                     _template("web-{{metadata.labels.env}}", "charts/web", "['values-{{metadata.labels.env}}.yaml']",
+                               server="{{server}}"))
+    files = {**_chart("charts/web", "web"), "appsets/web.yaml": appset,
+             "charts/web/values-stage.yaml": "image:\n  tag: 1.0.0\n", "charts/web/values-prod.yaml": "image:\n  tag: 1.0.0\n"}
+    root = _origin(make_repo(tmp_path / "r", files, history=[(LATER, "prod hotfix", {"charts/web/values-prod.yaml": HOTFIX})]))
+    sha = _sha(root)
+    assert discover(root, load_config(root)).unmodeled == [
+        "appsets/web.yaml: ApplicationSet web: its clusters generator selects Argo CD cluster Secrets, and the "
+        "repository defines none; the Applications it makes are not modeled (declare the clusters under `clusters:` "
+        "in .gitops-lint.yaml: docs/layouts.md)"]
+    write_files(root, {".gitops-lint.yaml": DECLARED})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "declare the clusters", date="2026-02-02T00:00:00+00:00")
+    assert _model(root) == {"web": [("stage", "web-stage", ("charts/web/values.yaml", "charts/web/values-stage.yaml")),
+                                    ("prod", "web-prod", ("charts/web/values.yaml", "charts/web/values-prod.yaml"))]}
+    assert finding_lines(lint(root)) == [
+        "charts/web/values-prod.yaml:2:8 promotion/untested-tag prod runs registry.example.com/web:1.0.1, which never "
+        f"ran in stage (stage ran 1.0.0 on branch main); it reached prod in commit {sha} "
+        "(2026-02-01 00:00:00 UTC)"]
+
+
+def test_a_declared_cluster_without_a_name_is_a_config_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {".gitops-lint.yaml": "clusters:\n  - server: https://x.example.com\n"})
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == ("gitops-lint: error: .gitops-lint.yaml:2 (clusters[0]): invalid configuration: "
+                             "missing the required key name\n")

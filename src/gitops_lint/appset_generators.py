@@ -96,7 +96,9 @@ class Generators:
 
     def _clusters(self, spec: dict[Any, Any], path: str, depth: int) -> list[Params] | None:
         if self.repo is None or not self.repo.clusters()[0]:
-            self.fields.note("the clusters generator is not static; the Applications it makes are not modeled")
+            self.fields.note("its clusters generator selects Argo CD cluster Secrets, and the repository defines none; "
+                             "the Applications it makes are not modeled (declare the clusters under `clusters:` in "
+                             ".gitops-lint.yaml: docs/layouts.md)")
             return None
         clusters, notes = self.repo.clusters()
         self.fields.notes.extend(notes)

@@ -18,6 +18,7 @@ from gitops_lint.yamlio import type_name
 MAX_TOTAL = 10_000  # generated Applications per discovery run, over every ApplicationSet
 MAX_CLUSTERS = 1000  # cluster Secrets read
 SECRET_TYPE = "argocd.argoproj.io/secret-type"
+CONFIG_FILE = ".gitops-lint.yaml (clusters)"  # where a declared cluster comes from
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -35,8 +36,10 @@ class Cluster(NamedTuple):
 class RepoView:
     """The repository as generators see it; `is_local` tells a repoURL of this repository."""
 
-    def __init__(self, cache: Any, files: list[str], is_local: Callable[[str], bool] = lambda url: False) -> None:
+    def __init__(self, cache: Any, files: list[str], is_local: Callable[[str], bool] = lambda url: False,
+                 declared: tuple[dict[str, Any], ...] = ()) -> None:
         self.cache, self.files, self.is_local = cache, sorted(files), is_local
+        self.declared = declared  # `clusters:` of .gitops-lint.yaml (schema-checked when loaded)
         self.remaining = MAX_TOTAL
         self._clusters: tuple[list[Cluster], list[str]] | None = None
         self._dirs: list[str] | None = None
@@ -74,6 +77,9 @@ class RepoView:
                 cluster = _cluster(doc.data, path, notes)
                 if cluster is not None:
                     found.append(cluster)
+        for entry in self.declared:  # clusters whose Secrets live outside the repo, declared in the config
+            found.append(Cluster(entry["name"], entry.get("server", ""), entry.get("project", ""),
+                                 dict(entry.get("labels", {})), dict(entry.get("annotations", {})), CONFIG_FILE))
         if len(found) > MAX_CLUSTERS:
             notes.append(f"{found[MAX_CLUSTERS].file}: more than {MAX_CLUSTERS} cluster Secrets; the first "
                          f"{MAX_CLUSTERS} are modeled")

@@ -26,6 +26,7 @@ class Config(NamedTuple):
     exclude: tuple[str, ...]
     exemptions: tuple[dict[str, Any], ...]
     layouts: tuple[dict[str, str], ...] = ()
+    clusters: tuple[dict[str, Any], ...] = ()  # Argo CD clusters declared here (their Secrets live elsewhere)
 
     def excluded(self, relpath: str) -> bool:
         return any(path_matches(relpath, pattern) for pattern in self.exclude)
@@ -103,7 +104,8 @@ def from_data(data: Any, shown: str | None, *,
                           keypath="environments.production")
     return Config(path=shown, rules=dict(data.get("rules", {})), scheme=scheme,
                   exclude=DEFAULT_EXCLUDES + tuple(data.get("exclude", ())),
-                  exemptions=tuple(data.get("exemptions", ())), layouts=tuple(data.get("layouts", ())))
+                  exemptions=tuple(data.get("exemptions", ())), layouts=tuple(data.get("layouts", ())),
+                  clusters=tuple(data.get("clusters", ())))
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -36,7 +36,8 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
                   and not f.endswith(".gotmpl")]
     manifests = yaml_files + [f for f in files if f.endswith(".json") and not _is_template(f, charts)]
     unmodeled: list[str] = []
-    argo_apps = _argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files))
+    argo_apps = _argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files),
+                           declared_clusters=config.clusters)
     orders = _declared_orders(cache, manifests)
     known = config.scheme.with_aliases(promotionorder.roles_for_unknown(orders, config.scheme))
     orders += inferorder.infer(git.root, inferorder.candidates(yaml_files, charts, known))
@@ -145,7 +146,7 @@ def _is_template(path: str, charts: list[str]) -> bool:
 
 
 def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled: list[str],
-               remote_urls: list[str], files: set[str]) -> list[ArgoApp]:
+               remote_urls: list[str], files: set[str], *, declared_clusters: tuple[Any, ...] = ()) -> list[ArgoApp]:
     """Applications and ApplicationSets from parsed documents (YAML or JSON, `kind: List` items too).
 
     A file is parsed only when it can hold one: it names `argoproj`, or it has a backslash (an
@@ -167,7 +168,7 @@ def _argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled
     if notice:
         notices.append(notice)
     apps: list[ArgoApp] = []
-    repo = RepoView(cache, sorted(files), is_local)  # what ApplicationSet generators read
+    repo = RepoView(cache, sorted(files), is_local, declared_clusters)  # what ApplicationSet generators read
     for path, index, data in docs:
         parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local, repo=repo)
         apps.extend(parsed)
