@@ -203,8 +203,8 @@ def _add(ctx: Any, app: ArgoApp) -> None:
 
 def _local_matcher(ctx: Any, run: Rendering, objects: list[dict[str, Any]]) -> Any:
     """Which repoURLs are this repository, decided as for hand-written Applications (discover)."""
-    from gitops_lint.discover import _local_matcher
+    from gitops_lint.argodocs import local_matcher
 
     docs = [(run.values_file, 0, obj) for obj in objects]
-    matcher, _ = _local_matcher(docs, gitio.remote_urls(ctx.root), ctx.file_set)
+    matcher, _ = local_matcher(docs, gitio.remote_urls(ctx.root), ctx.file_set)
     return matcher

@@ -66,7 +66,8 @@ class ArgoApplications:
 
     def find(self, ctx: Context) -> None:
         from gitops_lint.argocd import rendered_by_chart
-        from gitops_lint.discover import argo_deployment, merge_variants
+        from gitops_lint.argodeploy import argo_deployment
+        from gitops_lint.discover import merge_variants
 
         for app in ctx.argo_apps:
             dep = argo_deployment(app, ctx.scheme, ctx.file_set)

@@ -1,0 +1,98 @@
+"""An Argo CD Application as a Deployment: its env (from its name, valueFiles or namespace), the
+chart and values files it deploys, the git revision it watches and the chart version it pins."""
+from __future__ import annotations
+
+import posixpath
+
+from gitops_lint import argocd
+from gitops_lint.argocd import chart_source, resolve_value_file
+from gitops_lint.envs import EnvScheme
+from gitops_lint.layouts import KUSTOMIZATIONS, joined
+from gitops_lint.model import ArgoApp, Deployment, Image, Origin
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def argo_deployment(app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deployment | None:
+    role, display, name = _argo_env(app, scheme)
+    if role is None:
+        return None
+    chart = chart_source(app)
+    chart_dir = None
+    kind = "helm"
+    value_files: list[str] = []
+    if chart is not None and chart.local and chart.path is not None:
+        chart_dir = posixpath.normpath(chart.path.strip("/")) if chart.path.strip("/") else ""
+        kustomization = _kustomization(chart_dir, files)
+        if joined(chart_dir, "values.yaml") in files:
+            value_files.append(joined(chart_dir, "values.yaml"))
+        elif kustomization and joined(chart_dir, "Chart.yaml") not in files:
+            kind = "kustomize"
+            value_files.append(kustomization)
+    missing = []
+    for source in app.sources:
+        for value_file in source.value_files:
+            resolved = resolve_value_file(app, value_file)
+            if resolved is None:
+                continue
+            if resolved in files:
+                if resolved not in value_files:
+                    value_files.append(resolved)
+            elif not source.ignore_missing_value_files:
+                missing.append(resolved)
+    return Deployment(app=name, env=scheme.env(role, display), chart_dir=chart_dir,
+                      value_files=tuple(value_files), missing_value_files=tuple(missing), argo=app,
+                      namespace=app.dest_namespace or None,
+                      revision=app.hydrator[1] if app.hydrator else _git_revision(app), kind=kind,
+                      artifacts=_chart_version(app))
+
+
+def _chart_version(app: ArgoApp) -> tuple[Image, ...]:
+    """A chart from a Helm repository is an artifact too: its targetRevision is the chart version,
+    and a range there (`1.*`, `>=6.0.0`) deploys new releases without a commit (mutable-tag)."""
+    chart = chart_source(app)
+    if chart is None or chart.local or not chart.chart or chart.target_revision.upper() == "HEAD":
+        return ()
+    where = Origin(app.file, (chart.origin.keypath or ()) + ("targetRevision",), app.doc)
+    return (Image((chart.origin.keypath or ()) + ("targetRevision",), "", f"{chart.repo_url.rstrip('/')}/{chart.chart}",
+                  chart.target_revision, "", where, Origin(app.file, (chart.origin.keypath or ()) + ("chart",), app.doc),
+                  kind="chart"),)
+
+
+def _git_revision(app: ArgoApp) -> str | None:
+    """The git revision this repo's files are deployed from: the local chart source's, else the
+    local `ref` source's (a remote chart's targetRevision is a chart version, not a git revision)."""
+    chart = chart_source(app)
+    if chart is not None and chart.local:
+        return chart.target_revision
+    return next((s.target_revision for s in app.sources if s.local and s.ref is not None), None)
+
+
+def _kustomization(directory: str, files: set[str]) -> str | None:
+    return next((joined(directory, n) for n in KUSTOMIZATIONS if joined(directory, n) in files), None)
+
+
+def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:
+    """(role, how the repo spells it, app name without the env) from name, valueFiles, namespace."""
+    if argocd.rendered_by_chart(app):  # rendered (app of apps): it exists in the env its values file names
+        for part in reversed(app.file.split("/")):
+            found = scheme.find(part.rsplit(".", 1)[0] if part.endswith(YAML_SUFFIXES) else part)
+            if found:
+                named = scheme.find(app.name)
+                same = named is not None and named[0] == found[0] and named[2]
+                return found[0], found[1], named[2] if same and named else app.name
+    found = scheme.find(app.name)
+    if found:
+        role, display, rest = found
+        return role, display, rest or app.name
+    for source in app.sources:
+        for value_file in reversed(source.value_files):
+            found = scheme.find(posixpath.basename(value_file))
+            if found:
+                return found[0], found[1], app.name
+    found = scheme.find(app.dest_namespace) if app.dest_namespace else None
+    if found:
+        return found[0], found[1], app.name
+    return None, "", app.name
+
+
