@@ -386,8 +386,8 @@ def test_a_config_named_with_config_is_read_like_a_repo_file_too(tmp_path: Path)
 @pytest.mark.parametrize("config, message", [
     (f"environments: {CANARY}\n", ":1 (environments): invalid configuration: expected a mapping, got a string"),
     (f"{CANARY}\n", ":1: invalid configuration: expected a mapping, got a string"),
-    (f"{CANARY}: 1\n", ":1: invalid configuration: unknown key (allowed here: environments, exclude, exemptions, "
-                       "layouts, rules)"),
+    (f"{CANARY}: 1\n", ":1: invalid configuration: unknown key (allowed here: clusters, environments, exclude, "
+                       "exemptions, layouts, rules)"),
     (f"rules:\n  parity/drift: {CANARY}\n", ":2 (rules.parity/drift): invalid configuration: expected one of off, "
                                             "error, warning, info, or a mapping, got a string"),
     (f"rules:\n  {CANARY}: off\n", ":2 (rules): invalid configuration: a key is not a rule id (category/name, "

@@ -14,18 +14,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from gitops_lint import argocd, embedded, gitio, images, yamlio
-from gitops_lint.appvalues import inline_layers
-from gitops_lint.cache import DiskCache, digest
+from gitops_lint import argocd, embedded, yamlio
+from gitops_lint.cache import DiskCache
 from gitops_lint.errors import HistoryUnavailableError, YamlProblem
 from gitops_lint.model import ArgoApp, Deployment, Origin
 from gitops_lint.lines import Line, LineReader, blob_at as _blob_at
 from gitops_lint.proposal import Proposal
-from gitops_lint.rendered import image_keypath
 from gitops_lint.revisions import Resolver, Watched
-from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, prune, ref_of
-from gitops_lint.values import merge
-from gitops_lint.yamlio import format_keypath, value_at
+from gitops_lint.timeline import PROPOSED, State, Timeline, prune
+from gitops_lint.historyblobs import BlobValues, Learned
 
 _WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
 _PREFETCH = 16  # versions read together when a question walks further back
@@ -47,18 +44,15 @@ class HistoryStore:
         self._extra = frozenset(str(kp[-1]) for keys in self._learned.values() for pair in keys for kp in pair if kp)
         self._lines: dict[str, Line] = {}
         self._line_reader = LineReader(root, tracked, self._disk, self.notices)
-        self._pruned: dict[str, Any] = {}  # blob id -> its image data
         self._apps: dict[tuple[str, str], ArgoApp | None] = {}  # (blob id, name) -> that Application then
         self._docs: dict[str, list[Any]] = {}  # blob id -> its documents, for values embedded in them
         self.current: Callable[[Origin], Any] | None = None  # the snapshot's embedded values (set by the model)
         self._timelines: dict[tuple[Any, ...], Timeline] = {}
-        self._reader: gitio.BlobReader | None = None
+        self._blobs = BlobValues(root, self._disk, self._extra)  # file versions, parsed and pruned once
         self._now = int(time.time())
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        self._blobs.close()
 
     def watched(self, dep: Deployment) -> Watched:
         """The revision the env watches, resolved as Argo CD would; exit 2 when this clone lacks it."""
@@ -88,7 +82,7 @@ class HistoryStore:
             paths = list(dep.value_files) + ([chart_file] if chart_file else [])
             touched = sorted({i for path in paths for i in line.by_path.get(path, ())}, reverse=True)[:_WARM]
             wanted.update(_blob_at(line, i, p) for i in touched for p in paths)
-        self._prefetch(wanted)
+        self._blobs.prefetch(wanted)
 
     def timeline(self, dep: Deployment, *, chart_file: str | None) -> Timeline:
         key = (dep.app, dep.env.name, dep.value_files, chart_file, dep.values_in)
@@ -113,9 +107,9 @@ class HistoryStore:
         signature = _signature(app) if app else None
         changed = self._proposal.changed(line.watched)
         if changed is None or any(p in changed for p in wiring.paths() + ([app.file] if app else [])):
-            found = self._images([self._now_layer(p, changed, line) for p in wiring.value_files]
+            found = self._blobs.images([self._now_layer(p, changed, line) for p in wiring.value_files]
                                  + [self._now_embedded(o, changed, line) for o in wiring.embedded]
-                                 + self._inline(dep.argo), self._now_layer(chart_file, changed, line) if chart_file else None,
+                                 + self._blobs.inline(dep.argo), self._now_layer(chart_file, changed, line) if chart_file else None,
                                  learned)
             yield State(PROPOSED, max(self._now, line.times[-1] + 1 if commits else 0), found, len(commits), line,
                         self._proposal.label(line.watched.tip, line.watched.shown))
@@ -133,7 +127,7 @@ class HistoryStore:
                 return
             upper = index
             if walked >= _WARM and (walked - _WARM) % _PREFETCH == 0:  # walking further back: in batches
-                self._prefetch({_blob_at(line, index, p) for p in wiring.paths()})
+                self._blobs.prefetch({_blob_at(line, index, p) for p in wiring.paths()})
             walked += 1
             blobs = {p: _blob_at(line, index, p) for p in wiring.paths()}
             if not any(blobs.get(p) for p in wiring.layer_paths()):
@@ -141,9 +135,9 @@ class HistoryStore:
             then = self._application(_blob_at(line, index, app.file), app) if app is not None else \
                 (dep.argo if dep.argo is not None and dep.argo.generated_by
                  and not argocd.rendered_by_chart(dep.argo) else None)  # a render's values: only now
-            found = self._images([self._parsed(blobs.get(p)) for p in wiring.value_files]
-                                 + [self._embedded(blobs.get(o.path), o) for o in wiring.embedded] + self._inline(then),
-                                 self._parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None, learned)
+            found = self._blobs.images([self._blobs.parsed(blobs.get(p)) for p in wiring.value_files]
+                                 + [self._embedded(blobs.get(o.path), o) for o in wiring.embedded] + self._blobs.inline(then),
+                                 self._blobs.parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None, learned)
             yield State(commits[index].sha, line.times[index], found, index, line)
             renames = commits[index].renames
             if renames and any(p in renames for p in wiring.paths()):
@@ -166,7 +160,7 @@ class HistoryStore:
     def _now_layer(self, path: str, changed: set[str] | None, line: Line) -> Any:
         if changed is None or path in changed or not line.commits:
             return prune(self._proposal.data(path), self._extra)
-        return self._parsed(_blob_at(line, len(line.commits) - 1, path))
+        return self._blobs.parsed(_blob_at(line, len(line.commits) - 1, path))
 
     def _now_embedded(self, origin: Origin, changed: set[str] | None, line: Line) -> Any:
         """Embedded values in the change under test: the snapshot's when it changes their file."""
@@ -179,7 +173,7 @@ class HistoryStore:
         if blob is None:
             return None
         if blob not in self._docs:
-            self._docs[blob] = embedded.documents(self._reader_for().read([blob]).get(blob), origin.path)
+            self._docs[blob] = embedded.documents(self._blobs.reader().read([blob]).get(blob), origin.path)
         return prune(embedded.resolve(self._docs[blob], origin), self._extra)
 
     def _application(self, blob: str | None, current: ArgoApp) -> ArgoApp | None:
@@ -188,7 +182,7 @@ class HistoryStore:
             return None
         key = (blob, current.name)
         if key not in self._apps:
-            data = self._reader_for().read([blob]).get(blob)
+            data = self._blobs.reader().read([blob]).get(blob)
             try:
                 docs = yamlio.load_text(yamlio.decode(data or b"", current.file), current.file, positions=False).docs
             except YamlProblem:
@@ -221,61 +215,10 @@ class HistoryStore:
                     files.append(resolved)
         return _Wiring(files, chart_file)
 
-    def _reader_for(self) -> gitio.BlobReader:
-        if self._reader is None:
-            self._reader = gitio.BlobReader(self.root)
-        return self._reader
-
-    def _prefetch(self, blobs: set[str | None]) -> None:
-        wanted = []
-        salt = f":{digest(chr(0).join(sorted(self._extra)).encode())[:8]}" if self._extra else ""
-        for blob in sorted(b for b in blobs if b is not None and b not in self._pruned):
-            stored = self._disk.get(f"b:{blob}{salt}")
-            if stored is not None:
-                self._pruned[blob] = stored[0]
-            else:
-                wanted.append(blob)
-        if not wanted:
-            return
-        for blob, data in self._reader_for().read(wanted).items():
-            self._pruned[blob] = _parse(data, self._extra) if isinstance(data, bytes) else None
-            if isinstance(data, bytes):
-                self._disk.put(f"b:{blob}{salt}", (self._pruned[blob],))
-
-    def _parsed(self, blob: str | None) -> Any:
-        if blob is None:
-            return None
-        if blob not in self._pruned:
-            self._prefetch({blob})
-        return self._pruned[blob]
-
-    def _inline(self, app: ArgoApp | None) -> list[Any]:
-        """The Application's inline values (helm.values, valuesObject, parameters), pruned like files."""
-        return [prune(layer.data, self._extra) for layer in inline_layers(app)] if app is not None else []
-
-    def _images(self, layers: list[Any], chart: Any, learned: list[Learned] | None = None) -> tuple[ImageRef, ...]:
-        merged: Any = {}
-        for layer in layers:
-            if isinstance(layer, dict):
-                merged = merge(merged, layer)
-        version = chart.get("appVersion") if isinstance(chart, dict) else None
-        found = images.with_app_version(images.find_images(merged), str(version) if version is not None else None)
-        refs = {ref_of(image) for image in found}
-        for tag_path, repo_path in learned or ():  # keys only a render revealed: the same keys at every version
-            tag, repo = value_at(merged, tag_path or ()), value_at(merged, repo_path or ())
-            if tag_path and tag is not None or repo_path and repo is not None:
-                refs.add(ImageRef(format_keypath(image_keypath(tag_path, repo_path) or ()),
-                                  str(repo or "").lower() if repo_path else "", str(tag or "") if tag_path else "", ""))
-        return tuple(sorted(refs))
-
-
 def _repo_url(dep: Deployment) -> str:
     if dep.argo is None:
         return ""
     return next((s.repo_url for s in dep.argo.sources if s.local), "")
-
-
-Learned = tuple[Any, Any]  # (tag key path, repository key path) in the env's values; either may be None
 
 
 class _Wiring(NamedTuple):
@@ -292,12 +235,3 @@ class _Wiring(NamedTuple):
 
 def _signature(app: ArgoApp) -> tuple[Any, ...]:
     return tuple((s.repo_url, s.path, s.chart, s.ref, s.value_files) for s in app.sources)
-
-
-def _parse(data: bytes, extra: frozenset[str] = frozenset()) -> Any:
-    try:
-        return prune(yamlio.load_text(yamlio.decode(data, "<history>"), "<history>", positions=False).data, extra)
-    except YamlProblem:
-        return None  # a version that did not parse ran nothing we can know
-
-
