@@ -10,7 +10,7 @@ from typing import Any
 
 from gitops_lint.audit.judge import Index, Moment, Rules, judge
 from gitops_lint.audit.model import AppHistory, Drift, Event
-from gitops_lint.checks.history import _location, _running, _shown, _version
+from gitops_lint.checks.history import image_location, running_keys, shown_image, version_of
 from gitops_lint.model import Deployment
 from gitops_lint.repo import AppModel, RepoModel
 from gitops_lint.timeline import PROPOSED, ImageRef, State, before
@@ -46,7 +46,7 @@ def _env_events(model: RepoModel, deps: list[Deployment], indexes: list[Index], 
                 rules: Rules, repo: str) -> list[Event]:
     dep, index = deps[position], indexes[position]
     up_dep, up = (deps[up_at], indexes[up_at]) if up_at is not None else (None, None)
-    running = _running(model, dep)
+    running = running_keys(model, dep)
     events: list[Event] = []
     previous: State | None = None
     for at, state in enumerate(index.states):
@@ -55,13 +55,13 @@ def _env_events(model: RepoModel, deps: list[Deployment], indexes: list[Index], 
                 continue
             kind = "initial" if previous is None else \
                 "rollback" if any(p < at for p in index.holding(image)) else "promotion"
-            where = _location(model, dep, image)
+            where = image_location(model, dep, image)
             moment = Moment(dep.app, dep.env, state, image, previous is None, where.path if where else None)
             violations = tuple(judge(rules, moment, up_dep.env if up_dep else None, up))
             lead, hop, soak = _times(indexes, state, image, up) if kind == "promotion" else (None, None, None)
             events.append(Event(
                 repo=repo, app=dep.app, env=dep.env.name, role=dep.env.role, kind=kind, keypath=image.keypath,
-                image=_shown(image, dep.app), version=_version(image), identity=image.identity, commit=state.commit,
+                image=shown_image(image, dep.app), version=version_of(image), identity=image.identity, commit=state.commit,
                 time=state.time, author="", email="", merge=None, pr=None, subject="", violations=violations,
                 upstream=up_dep.env.name if up_dep else None, lead=lead, hop=hop, soak=soak))
         previous = state
@@ -105,4 +105,4 @@ def _builds(state: State | None) -> frozenset[str]:
 
 
 def _versions(state: State | None) -> tuple[str, ...]:
-    return tuple(sorted({_version(image) for image in state.images})) if state is not None else ()
+    return tuple(sorted({version_of(image) for image in state.images})) if state is not None else ()

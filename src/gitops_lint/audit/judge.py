@@ -2,7 +2,7 @@
 it run right after that commit (untested-tag, soak-time, rebuilt-image, mutable-tag).
 
 The questions are the ones checks/history.py and checks/promotion.py ask of HEAD, with the same
-helpers (`State.holds`, `before`, the bootstrap exception, `_mutable`), over indexed timelines so
+helpers (`State.holds`, `before`, the bootstrap exception, `is_mutable`), over indexed timelines so
 a long history costs one pass, not one walk per event."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from gitops_lint import images as images_mod
 from gitops_lint.audit.model import Violation, duration, iso
-from gitops_lint.checks.history import _mutable, _shown, _version, parse_duration, runs_moving
+from gitops_lint.checks.history import is_mutable, parse_duration, runs_moving, shown_image, version_of
 from gitops_lint.model import Env, Severity
 from gitops_lint.rules import Configured
 from gitops_lint.timeline import ImageRef, State, Timeline, before
@@ -109,14 +109,14 @@ def _at(state: State) -> str:
 def judge(rules: Rules, moment: Moment, up_env: Env | None, up: Index | None) -> Iterator[Violation]:
     """Every rule the event broke, as of its commit."""
     env, state, image, app = moment.env, moment.state, moment.image, moment.app
-    head = f"{env.name} got {_shown(image, app)} in {_at(state)}"
+    head = f"{env.name} got {shown_image(image, app)} in {_at(state)}"
 
     def found(rule: str, case: str, message: str) -> Iterator[Violation]:
         severity = rules.severity(rule, case, env)
         if severity is not Severity.OFF:
             yield Violation(rule, case, severity.value, message, moment.path)
 
-    if _mutable(image):
+    if is_mutable(image):
         if rules.on(MUTABLE):
             case = "empty" if not image.tag else "placeholder" if images_mod.is_placeholder(image.tag) else "default"
             yield from found(MUTABLE, case, f"{head}: the tag '{image.tag}' names no build and can move without "
@@ -167,7 +167,7 @@ def _rebuilt(rules: Rules, moment: Moment, up_env: Env, up: Index, found: Any, h
     other = next((i for i in then.images if i.keypath == image.keypath), None) if then is not None else None
     if other is None:
         return
-    theirs = f"{up_env.name} ran {_shown(other, moment.app)}"
+    theirs = f"{up_env.name} ran {shown_image(other, moment.app)}"
     if image.name and other.name and image.name != other.name:
         yield from found(REBUILT, "repository", f"{head}, while {theirs}: another repository means another build")
         return
@@ -175,4 +175,4 @@ def _rebuilt(rules: Rules, moment: Moment, up_env: Env, up: Index, found: Any, h
     if word and image.tag != other.tag:
         yield from found(REBUILT, "env-tag", f"{head}, a tag named after an env ('{word}'), while {theirs}")
     elif image.tag == other.tag and image.digest and other.digest and image.digest != other.digest:
-        yield from found(REBUILT, "digest", f"{head}, the tag {_version(other)} at another digest than {theirs}")
+        yield from found(REBUILT, "digest", f"{head}, the tag {version_of(other)} at another digest than {theirs}")

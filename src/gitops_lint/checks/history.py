@@ -28,7 +28,7 @@ def _when(state: State, *, precise: bool = False) -> str:
     return f"commit {state.commit[:10]} ({stamp.strftime('%Y-%m-%d %H:%M:%S UTC')})"
 
 
-def _shown(image: ImageRef, app: str) -> str:
+def shown_image(image: ImageRef, app: str) -> str:
     if not image.name and not image.digest and is_env_tag_key(image.keypath.rsplit(".", 1)[-1]):
         return f"{image.keypath} {image.tag}"  # `API_DOCKER_TAG a15dd86`: the key names the image
     base = image.name or app
@@ -36,7 +36,7 @@ def _shown(image: ImageRef, app: str) -> str:
         f"{base}:{image.tag}" + (f"@{image.digest}" if image.digest else "")
 
 
-def _version(image: ImageRef) -> str:
+def version_of(image: ImageRef) -> str:
     return image.tag or image.digest
 
 
@@ -49,22 +49,22 @@ def _ran(timeline: Timeline, keypath: str) -> str:
     seen: list[str] = []
     for state in timeline.states:
         for image in state.images:
-            if image.keypath == keypath and _version(image) not in seen:
-                seen.append(_version(image))
+            if image.keypath == keypath and version_of(image) not in seen:
+                seen.append(version_of(image))
     if not seen:
         return "nothing"
     listed = [_short(v) for v in seen[-MAX_LISTED:]]
     return ("…, " if len(seen) > MAX_LISTED else "") + ", ".join(listed)
 
 
-def _location(model: RepoModel, dep: Deployment, image: ImageRef) -> Origin | None:
+def image_location(model: RepoModel, dep: Deployment, image: ImageRef) -> Origin | None:
     for current in model.images(dep):
         if current.tag == image.tag and current.digest == image.digest:
             return current.tag_origin or current.repo_origin
     return Origin(dep.value_files[-1]) if dep.value_files else None
 
 
-def _mutable(image: ImageRef) -> bool:
+def is_mutable(image: ImageRef) -> bool:
     """Tags that name no build: promotion/mutable-tag reports those, history cannot judge them."""
     from gitops_lint.images import MUTABLE_TAGS, is_placeholder
 
@@ -82,11 +82,11 @@ def _moving_upstream(up_tl: Timeline, image: ImageRef, moment: State) -> bool:
 
 def runs_moving(images: tuple[ImageRef, ...], image: ImageRef) -> bool:
     """`images` (an upstream's, at some moment) run `image`'s key or repository by a mutable tag."""
-    return any(_mutable(other) and (other.keypath == image.keypath or bool(other.name and other.name == image.name))
+    return any(is_mutable(other) and (other.keypath == image.keypath or bool(other.name and other.name == image.name))
                for other in images)
 
 
-def _running(model: RepoModel, dep: Deployment) -> set[str] | None:
+def running_keys(model: RepoModel, dep: Deployment) -> set[str] | None:
     """Where the images the env's render really uses are set (None: not rendered, every image counts):
     an image in a disabled block of the values is not run, so its history is not judged."""
     if model.rendered_objects(dep) is None:
@@ -100,9 +100,9 @@ def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     for up, dep in model.pairs():
         down_tl, up_tl = model.timeline(dep), model.timeline(up)
         latest = down_tl.latest()
-        running = _running(model, dep)
+        running = running_keys(model, dep)
         for image in latest.images if latest else ():
-            if _mutable(image) or (running is not None and image.keypath not in running):
+            if is_mutable(image) or (running is not None and image.keypath not in running):
                 continue
             brought = arrival(down_tl, image)
             assert brought is not None
@@ -117,7 +117,7 @@ def untested_tag(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             later = first_holding(up_tl, image)
             fields = _fields(model, up, dep, image, brought, up_tl)
             anchor = f"{image.keypath}:{image.identity}"
-            where = _location(model, dep, image)
+            where = image_location(model, dep, image)
             if later is not None and later.commit == brought.commit == PROPOSED:
                 yield Hit("same-change", where, dep.app, dep.env.name, fields, anchor=anchor)
             elif later is not None and later.commit == brought.commit:
@@ -135,11 +135,11 @@ def _fields(model: RepoModel, up: Deployment, dep: Deployment, image: ImageRef, 
     further = model.upstream(up)
     if further is not None:
         first = first_holding(model.timeline(further), image)
-        elsewhere = (f"; {_version(image)} was only in {further.env.name}, since {_when(first)}" if first
-                     else f"; {_version(image)} never ran in {further.env.name} either")
+        elsewhere = (f"; {version_of(image)} was only in {further.env.name}, since {_when(first)}" if first
+                     else f"; {version_of(image)} never ran in {further.env.name} either")
     return {
-        "env": dep.env.name, "up_env": up.env.name, "app": dep.app, "image": _shown(image, dep.app),
-        "version": _version(image), "up_ran": _ran(up_tl, image.keypath), "revision": up_tl.revision,
+        "env": dep.env.name, "up_env": up.env.name, "app": dep.app, "image": shown_image(image, dep.app),
+        "version": version_of(image), "up_ran": _ran(up_tl, image.keypath), "revision": up_tl.revision,
         "since": _when(brought, precise=True), "elsewhere": elsewhere,
         "up_file": up.own_file,
     }
@@ -163,7 +163,7 @@ def soak_time(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         minimum = parse_duration(wanted)
         down_tl, up_tl = model.timeline(dep), model.timeline(up)
         latest = down_tl.latest()
-        running = _running(model, dep)
+        running = running_keys(model, dep)
         for image in latest.images if latest else ():
             if running is not None and image.keypath not in running:
                 continue
@@ -175,7 +175,7 @@ def soak_time(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             started = _run_start(up_tl, ran, image)
             if brought.time - started.time >= minimum:
                 continue
-            yield Hit("default", _location(model, dep, image), dep.app, dep.env.name, {
+            yield Hit("default", image_location(model, dep, image), dep.app, dep.env.name, {
                 **_fields(model, up, dep, image, brought, up_tl), "soaked": _duration(brought.time - started.time),
                 "min_soak": wanted, "up_since": _when(started, precise=True),
             }, anchor=f"{image.keypath}:{image.identity}")
