@@ -723,3 +723,4 @@ def test_a_work_tree_whose_files_were_touched_does_not_get_its_index_rewritten(t
     result = CliRunner().invoke(main, ["check", str(root)])
     assert result.exit_code == 0, result.output
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+

@@ -324,3 +324,28 @@ def test_an_application_of_another_repository_needs_none_of_its_branches_here(tm
                                       "web/values-stage.yaml": "replicaCount: 3\n", "web/values-prod.yaml": "replicaCount: 3\n"})
     result = CliRunner().invoke(main, ["check", str(root)])
     assert result.exit_code == 0, result.output
+
+
+def _chart_app(env: str, version: str) -> str:
+    return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web-{env}\nspec:\n"
+            f"  project: default\n  source:\n    repoURL: https://charts.example.com\n    chart: web\n"
+            f"    targetRevision: {version}\n  destination:\n    server: https://{env}.k8s.example.com\n"
+            f"    namespace: web\n")
+
+
+def test_a_helm_repository_chart_version_is_promoted_like_an_image(tmp_path: Path) -> None:
+    """Issue 10: prod's chart version must have run in stage first. 1.3.0 went stage → prod (fine);
+    1.4.0 went to prod only. The chart version lives in the Application file, which history follows."""
+    root = make_repo(tmp_path / "repo", {"argocd/web-stage.yaml": _chart_app("stage", "1.2.0"),
+                                         "argocd/web-prod.yaml": _chart_app("prod", "1.2.0")}, [
+        ("2026-03-02T00:00:00+00:00", "stage chart 1.3.0", {"argocd/web-stage.yaml": _chart_app("stage", "1.3.0")}),
+        ("2026-03-03T00:00:00+00:00", "prod chart 1.3.0", {"argocd/web-prod.yaml": _chart_app("prod", "1.3.0")}),
+        ("2026-03-04T00:00:00+00:00", "prod chart 1.4.0", {"argocd/web-prod.yaml": _chart_app("prod", "1.4.0")}),
+    ])
+    sha = git(root, "rev-parse", "--short=10", "HEAD").strip()
+    assert finding_lines(lint(root)) == [
+        "argocd/web-prod.yaml:10:21 promotion/untested-tag prod runs chart https://charts.example.com/web 1.4.0, which "
+        f"never ran in stage (stage ran 1.2.0, 1.3.0 on branch main); it reached prod in commit {sha} "
+        "(2026-03-04 00:00:00 UTC)"]
+    git(root, "reset", "-q", "--hard", "HEAD~1")  # prod on 1.3.0, which stage ran first: nothing to say
+    assert finding_lines(lint(root)) == []

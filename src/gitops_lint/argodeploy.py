@@ -44,10 +44,10 @@ def argo_deployment(app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deploym
                       value_files=tuple(value_files), missing_value_files=tuple(missing), argo=app,
                       namespace=app.dest_namespace or None,
                       revision=app.hydrator[1] if app.hydrator else _git_revision(app), kind=kind,
-                      artifacts=_chart_version(app))
+                      artifacts=chart_version(app))
 
 
-def _chart_version(app: ArgoApp) -> tuple[Image, ...]:
+def chart_version(app: ArgoApp) -> tuple[Image, ...]:
     """A chart from a Helm repository is an artifact too: its targetRevision is the chart version,
     and a range there (`1.*`, `>=6.0.0`) deploys new releases without a commit (mutable-tag)."""
     chart = chart_source(app)

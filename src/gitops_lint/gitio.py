@@ -186,7 +186,7 @@ def _scratch_index(root: Path) -> Iterator[dict[str, str]]:
         copy = Path(scratch) / "index"
         try:
             if where and stat.S_ISREG(os.stat(index).st_mode):
-                shutil.copyfile(index, copy)
+                shutil.copy2(index, copy)  # its mtime too: git's racy-clean check compares entries with it
         except OSError:
             pass
         yield {"GIT_INDEX_FILE": str(copy)} if copy.is_file() else {}

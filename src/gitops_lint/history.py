@@ -21,7 +21,8 @@ from gitops_lint.model import ArgoApp, Deployment, Origin
 from gitops_lint.lines import Line, LineReader, blob_at as _blob_at
 from gitops_lint.proposal import Proposal
 from gitops_lint.revisions import Resolver, Watched
-from gitops_lint.timeline import PROPOSED, State, Timeline, prune
+from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, prune, ref_of
+from gitops_lint.argodeploy import chart_version
 from gitops_lint.historyblobs import BlobValues, Learned
 
 _WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
@@ -111,6 +112,7 @@ class HistoryStore:
                                  + [self._now_embedded(o, changed, line) for o in wiring.embedded]
                                  + self._blobs.inline(dep.argo), self._now_layer(chart_file, changed, line) if chart_file else None,
                                  learned)
+            found = _with_chart(found, dep.argo)
             yield State(PROPOSED, max(self._now, line.times[-1] + 1 if commits else 0), found, len(commits), line,
                         self._proposal.label(line.watched.tip, line.watched.shown))
         if app is not None and changed and app.file in changed and commits:
@@ -130,15 +132,16 @@ class HistoryStore:
                 self._blobs.prefetch({_blob_at(line, index, p) for p in wiring.paths()})
             walked += 1
             blobs = {p: _blob_at(line, index, p) for p in wiring.paths()}
-            if not any(blobs.get(p) for p in wiring.layer_paths()):
-                return  # before the env's files existed
+            if not any(blobs.get(p) for p in wiring.layer_paths()) and \
+                    not (app is not None and chart_version(app) and _blob_at(line, index, app.file)):
+                return  # before the env's files (or its Application of a Helm-repository chart) existed
             then = self._application(_blob_at(line, index, app.file), app) if app is not None else \
                 (dep.argo if dep.argo is not None and dep.argo.generated_by
                  and not argocd.rendered_by_chart(dep.argo) else None)  # a render's values: only now
             found = self._blobs.images([self._blobs.parsed(blobs.get(p)) for p in wiring.value_files]
                                  + [self._embedded(blobs.get(o.path), o) for o in wiring.embedded] + self._blobs.inline(then),
                                  self._blobs.parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None, learned)
-            yield State(commits[index].sha, line.times[index], found, index, line)
+            yield State(commits[index].sha, line.times[index], _with_chart(found, then), index, line)
             renames = commits[index].renames
             if renames and any(p in renames for p in wiring.paths()):
                 wiring = _Wiring([renames.get(p, p) for p in wiring.value_files],
@@ -231,6 +234,13 @@ class _Wiring(NamedTuple):
 
     def paths(self) -> list[str]:
         return self.layer_paths() + ([self.chart_file] if self.chart_file else [])
+
+
+def _with_chart(found: tuple[ImageRef, ...], app: ArgoApp | None) -> tuple[ImageRef, ...]:
+    """The images, plus the Helm-repository chart version the Application pinned then: a chart
+    version is an artifact promoted like an image (prod's chart must have run in stage first)."""
+    charts = {ref_of(image) for image in chart_version(app)} if app is not None else set()
+    return tuple(sorted(set(found) | charts)) if charts else found
 
 
 def _signature(app: ArgoApp) -> tuple[Any, ...]:

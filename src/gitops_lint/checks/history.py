@@ -31,6 +31,8 @@ def _when(state: State, *, precise: bool = False) -> str:
 def shown_image(image: ImageRef, app: str) -> str:
     if not image.name and not image.digest and is_env_tag_key(image.keypath.rsplit(".", 1)[-1]):
         return f"{image.keypath} {image.tag}"  # `API_DOCKER_TAG a15dd86`: the key names the image
+    if image.name and image.keypath.endswith("targetRevision"):
+        return f"chart {image.name} {image.tag}"  # an Argo CD Application's Helm-repository chart version
     base = image.name or app
     return f"{base}@{image.digest}" if image.digest and not image.tag else \
         f"{base}:{image.tag}" + (f"@{image.digest}" if image.digest else "")
