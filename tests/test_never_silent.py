@@ -46,8 +46,10 @@ def test_unmodeled_generators_are_counted_and_fail_strict(tmp_path: Path) -> Non
                                       "app/values-prod.yaml": "replicaCount: 3\n", "appsets/web.yaml": APPSET})
     result = CliRunner().invoke(main, ["check", str(root), "--no-color"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == ("note: appsets/web.yaml: ApplicationSet web: the clusters generator is "
-                                             "not static; the Applications it makes are not modeled")
+    assert result.stdout.splitlines()[0] == (
+        "note: appsets/web.yaml: ApplicationSet web: its clusters generator selects Argo CD cluster Secrets, and the "
+        "repository defines none; the Applications it makes are not modeled (declare the clusters under `clusters:` "
+        "in .gitops-lint.yaml: docs/layouts.md)")
     assert result.stdout.splitlines()[-1] == ("PASS  0 errors, 0 warnings, 0 info in 1 app (stage → prod), 3 files "
                                               "read; 1 seen but not modeled (see the notes)")
     strict = CliRunner().invoke(main, ["check", str(root), "--strict", "--format", "json"])
