@@ -234,3 +234,18 @@ def test_a_chart_with_no_version_is_unpinned(tmp_path: Path) -> None:
          f"{env} installs chart podinfo with no version: each new chart release deploys without a commit, so "
          "nothing shows it ran upstream first")
         for env, env_severity in (("dev", "info"), ("production", "error"), ("staging", "error"))]
+
+
+def test_a_chart_version_production_pins_that_staging_never_ran(tmp_path: Path) -> None:
+    """Issue 10: chart versions are promoted like images. Staging runs the base's 6.5.0 throughout;
+    production's patch moves to 6.6.0, which no staging version ever pinned."""
+    root = make_repo(tmp_path / "repo", {**BASE, "apps/staging/kustomization.yaml": _staging(None),
+                                         **_production(None, "6.5.0")}, history=[
+        ("2026-01-10T10:00:00+00:00", "production chart 6.6.0", _production(None, "6.6.0")),
+    ])
+    sha = git(root, "rev-parse", "--short=10", "HEAD").strip()
+    assert finding_lines(lint(root)) == [
+        "apps/production/podinfo-values.yaml:9:16 promotion/untested-tag production runs chart podinfo 6.6.0, which "
+        "never ran in staging (staging ran 6.5.0 on branch main); it reached production in commit "
+        f"{sha} (2026-01-10 10:00:00 UTC)",
+    ]

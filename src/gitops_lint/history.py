@@ -17,12 +17,11 @@ from typing import Any, NamedTuple
 from gitops_lint import argocd, embedded, yamlio
 from gitops_lint.cache import DiskCache
 from gitops_lint.errors import HistoryUnavailableError, YamlProblem
-from gitops_lint.model import ArgoApp, Deployment, Origin
+from gitops_lint.model import ArgoApp, Deployment, Image, Origin
 from gitops_lint.lines import Line, LineReader, blob_at as _blob_at
 from gitops_lint.proposal import Proposal
 from gitops_lint.revisions import Resolver, Watched
 from gitops_lint.timeline import PROPOSED, ImageRef, State, Timeline, prune, ref_of
-from gitops_lint.argodeploy import chart_version
 from gitops_lint.historyblobs import BlobValues, Learned
 
 _WARM = 3  # newest versions of every env read up front, in one round trip: most questions end there
@@ -107,12 +106,14 @@ class HistoryStore:
         app = dep.argo if dep.argo is not None and dep.argo.generated_by is None else None
         signature = _signature(app) if app else None
         changed = self._proposal.changed(line.watched)
-        if changed is None or any(p in changed for p in wiring.paths() + ([app.file] if app else [])):
+        followed = self._followed(dep)  # chart versions written in a repo file (Application, HelmRelease)
+        artifact_files = [a.tag_origin.path for a in followed]
+        if changed is None or any(p in changed for p in wiring.paths() + ([app.file] if app else []) + artifact_files):
             found = self._blobs.images([self._now_layer(p, changed, line) for p in wiring.value_files]
                                  + [self._now_embedded(o, changed, line) for o in wiring.embedded]
                                  + self._blobs.inline(dep.argo), self._now_layer(chart_file, changed, line) if chart_file else None,
                                  learned)
-            found = _with_chart(found, dep.argo)
+            found = _with_artifacts(found, [(a, self._now_artifact(a, changed, line)) for a in followed])
             yield State(PROPOSED, max(self._now, line.times[-1] + 1 if commits else 0), found, len(commits), line,
                         self._proposal.label(line.watched.tip, line.watched.shown))
         if app is not None and changed and app.file in changed and commits:
@@ -122,7 +123,7 @@ class HistoryStore:
         upper = len(commits)
         walked = 0
         while True:
-            watched = wiring.paths() + ([app.file] if app else [])
+            watched = wiring.paths() + ([app.file] if app else []) + artifact_files
             index = max((idx[pos - 1] for idx in (line.by_path.get(p, []) for p in watched)
                          if (pos := bisect.bisect_left(idx, upper)) > 0), default=None)
             if index is None:
@@ -133,15 +134,16 @@ class HistoryStore:
             walked += 1
             blobs = {p: _blob_at(line, index, p) for p in wiring.paths()}
             if not any(blobs.get(p) for p in wiring.layer_paths()) and \
-                    not (app is not None and chart_version(app) and _blob_at(line, index, app.file)):
-                return  # before the env's files (or its Application of a Helm-repository chart) existed
+                    not any(_blob_at(line, index, a.tag_origin.path) for a in followed):
+                return  # before the env's files (or the file that pins its chart version) existed
             then = self._application(_blob_at(line, index, app.file), app) if app is not None else \
                 (dep.argo if dep.argo is not None and dep.argo.generated_by
                  and not argocd.rendered_by_chart(dep.argo) else None)  # a render's values: only now
             found = self._blobs.images([self._blobs.parsed(blobs.get(p)) for p in wiring.value_files]
                                  + [self._embedded(blobs.get(o.path), o) for o in wiring.embedded] + self._blobs.inline(then),
                                  self._blobs.parsed(blobs.get(wiring.chart_file)) if wiring.chart_file else None, learned)
-            yield State(commits[index].sha, line.times[index], _with_chart(found, then), index, line)
+            versions = [(a, self._artifact_at(_blob_at(line, index, a.tag_origin.path), a)) for a in followed]
+            yield State(commits[index].sha, line.times[index], _with_artifacts(found, versions), index, line)
             renames = commits[index].renames
             if renames and any(p in renames for p in wiring.paths()):
                 wiring = _Wiring([renames.get(p, p) for p in wiring.value_files],
@@ -178,6 +180,29 @@ class HistoryStore:
         if blob not in self._docs:
             self._docs[blob] = embedded.documents(self._blobs.reader().read([blob]).get(blob), origin.path)
         return prune(embedded.resolve(self._docs[blob], origin), self._extra)
+
+    def _followed(self, dep: Deployment) -> list[Image]:
+        """The env's artifacts (chart versions) whose version is written, as is, at their origin in a
+        repo file: those are followed back in time. A version a generator fills in is not (its
+        template holds `{{…}}`), so it is judged as of now only, in every env alike."""
+        if self.current is None:
+            return []
+        return [a for a in dep.artifacts if a.tag and a.tag_origin is not None
+                and _text(self.current(a.tag_origin)) == a.tag]
+
+    def _now_artifact(self, artifact: Image, changed: set[str] | None, line: Line) -> str | None:
+        path = artifact.tag_origin.path
+        if changed is None or path in changed or not line.commits:
+            return artifact.tag
+        return self._artifact_at(_blob_at(line, len(line.commits) - 1, path), artifact)
+
+    def _artifact_at(self, blob: str | None, artifact: Image) -> str | None:
+        """The version a version of the artifact's file wrote at its origin."""
+        if blob is None:
+            return None
+        if blob not in self._docs:
+            self._docs[blob] = embedded.documents(self._blobs.reader().read([blob]).get(blob), artifact.tag_origin.path)
+        return _text(embedded.resolve(self._docs[blob], artifact.tag_origin))
 
     def _application(self, blob: str | None, current: ArgoApp) -> ArgoApp | None:
         """The Application of this name in an older version of its file."""
@@ -236,11 +261,15 @@ class _Wiring(NamedTuple):
         return self.layer_paths() + ([self.chart_file] if self.chart_file else [])
 
 
-def _with_chart(found: tuple[ImageRef, ...], app: ArgoApp | None) -> tuple[ImageRef, ...]:
-    """The images, plus the Helm-repository chart version the Application pinned then: a chart
-    version is an artifact promoted like an image (prod's chart must have run in stage first)."""
-    charts = {ref_of(image) for image in chart_version(app)} if app is not None else set()
-    return tuple(sorted(set(found) | charts)) if charts else found
+def _with_artifacts(found: tuple[ImageRef, ...], versions: list[tuple[Image, str | None]]) -> tuple[ImageRef, ...]:
+    """The images, plus each followed artifact at the version its file wrote then: a chart version is
+    promoted like an image (prod's chart must have run in stage first)."""
+    refs = {ref_of(artifact._replace(tag=version)) for artifact, version in versions if version}
+    return tuple(sorted(set(found) | refs)) if refs else found
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
 
 
 def _signature(app: ArgoApp) -> tuple[Any, ...]:

@@ -28,11 +28,14 @@ def _when(state: State, *, precise: bool = False) -> str:
     return f"commit {state.commit[:10]} ({stamp.strftime('%Y-%m-%d %H:%M:%S UTC')})"
 
 
+_CHART_VERSION_KEYS = ("targetRevision", "chart.spec.version", "spec.ref.tag", "spec.ref.semver")
+
+
 def shown_image(image: ImageRef, app: str) -> str:
     if not image.name and not image.digest and is_env_tag_key(image.keypath.rsplit(".", 1)[-1]):
         return f"{image.keypath} {image.tag}"  # `API_DOCKER_TAG a15dd86`: the key names the image
-    if image.name and image.keypath.endswith("targetRevision"):
-        return f"chart {image.name} {image.tag}"  # an Argo CD Application's Helm-repository chart version
+    if image.name and image.keypath.endswith(_CHART_VERSION_KEYS):
+        return f"chart {image.name} {image.tag}"  # an Application's or a HelmRelease's chart version
     base = image.name or app
     return f"{base}@{image.digest}" if image.digest and not image.tag else \
         f"{base}:{image.tag}" + (f"@{image.digest}" if image.digest else "")
