@@ -249,3 +249,13 @@ def test_a_chart_version_production_pins_that_staging_never_ran(tmp_path: Path) 
         "never ran in staging (staging ran 6.5.0 on branch main); it reached production in commit "
         f"{sha} (2026-01-10 10:00:00 UTC)",
     ]
+
+
+def test_a_chart_version_range_is_mutable_not_untested(tmp_path: Path) -> None:
+    """A range (`6.x`) names no release: promotion/mutable-tag says so; history has nothing to compare.
+    (The flux2 example's replay had cert-manager `1.x` called untested before this was settled.)"""
+    root = make_repo(tmp_path / "repo", {**BASE, "apps/staging/kustomization.yaml": _staging(None),
+                                         **_production(None, "6.5.0")}, history=[
+        ("2026-01-10T10:00:00+00:00", "production follows 6.x", _production(None, "6.x")),
+    ])
+    assert [line.split(" ", 2)[1] for line in finding_lines(lint(root))] == ["promotion/mutable-tag"]

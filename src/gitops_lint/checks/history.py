@@ -73,7 +73,15 @@ def is_mutable(image: ImageRef) -> bool:
     """Tags that name no build: promotion/mutable-tag reports those, history cannot judge them."""
     from gitops_lint.images import MUTABLE_TAGS, is_placeholder
 
-    return not image.digest and (not image.tag or image.tag.lower() in MUTABLE_TAGS or is_placeholder(image.tag))
+    if image.digest:
+        return False
+    if not image.tag or image.tag.lower() in MUTABLE_TAGS or is_placeholder(image.tag):
+        return True
+    if image.name and image.keypath.endswith(_CHART_VERSION_KEYS):  # a chart version range (`1.x`, `>=6.0.0`)
+        from gitops_lint.checks.promotion import is_version_range
+
+        return is_version_range(image.tag)
+    return False
 
 
 def _moving_upstream(up_tl: Timeline, image: ImageRef, moment: State) -> bool:
