@@ -430,3 +430,23 @@ def test_the_policy_file_is_never_echoed(tmp_path: Path, text: str, args: tuple[
     root = make_repo(tmp_path / "r", {**_envs("14", "14", "14"), ".gitops-lint.yaml": text})
     result = CliRunner().invoke(main, ["check", str(root), *args])
     assert result.exit_code == 2 and "CANARY" not in result.stdout + result.stderr
+
+
+def test_a_pr_that_only_renames_the_app_removes_no_env(tmp_path: Path) -> None:
+    """A Chart.yaml added beside env files renames the app (`deploy` -> `web`, the chart's name): every
+    env is still deployed from the same files, so nothing is 'gone' (was three structure/removed errors,
+    seen replaying the MoJ corpus repo)."""
+    files = {f"deploy/values-{env}.yaml": "image:\n  repository: r.example.com/web\n  tag: '1'\n"
+             for env in ("dev", "stage", "prod")}
+    root = make_repo(tmp_path / "repo", files)
+    git(root, "checkout", "-qb", "add-chart")
+    write_files(root, {"deploy/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+                       "deploy/web/values.yaml": "replicaCount: 2\n"})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "chart", date="2026-01-02T00:00:00+00:00")
+    code, lines, _ = _cli(root, "--base", "main", "--rule", "structure/removed")
+    assert (code, lines) == (0, [])
+    write_files(root, {"deploy/values-prod.yaml": None})  # a real removal is still one
+    code, lines, _ = _cli(root, "--base", "main", "--rule", "structure/removed")
+    assert lines == ["deploy/values-prod.yaml:None:None structure/removed deploy's prod env (deploy/values-prod.yaml on "
+                     "the base) is gone in this change: nothing here checks what prod runs any more"]

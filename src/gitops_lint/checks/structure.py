@@ -52,10 +52,13 @@ def removed(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     if model.base is None:
         return
     here = {(d.app, d.env.name) for d in model.deployments()}
+    # the same env deployed through the same Application or its own values file: the app is only
+    # named otherwise now (a Chart.yaml added beside the env files names it after the chart)
+    still = {(d.env.name, _identity(d)) for d in model.deployments()}
     apps_here = {a.name for a in model.argo_apps}
     reported: set[str] = set()
     for dep in model.base.deployments():
-        if (dep.app, dep.env.name) in here:
+        if (dep.app, dep.env.name) in here or (dep.env.name, _identity(dep)) in still:
             continue
         if dep.argo is not None:
             reported.add(dep.argo.name)
@@ -68,6 +71,13 @@ def removed(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
             where = Origin(app.file, app.base + ("metadata", "name"), app.doc)
             yield _on_base(model.base, where, Hit("application", None, None, None, {
                 "application": app.name, "file": app.file}, anchor=f"{app.name}:application-removed"))
+
+
+def _identity(dep: Deployment) -> tuple[str, ...]:
+    """What deploys the env: its Application (file and name), else its own values file."""
+    if dep.argo is not None:
+        return ("application", dep.argo.file, dep.argo.name)
+    return ("file", dep.own_file)
 
 
 def _on_base(base: RepoModel, where: Origin | None, hit: Hit) -> Hit:
