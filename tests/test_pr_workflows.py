@@ -97,14 +97,19 @@ def _github_merge(root: Path, pr_head: str) -> str:
 
 # ---- the pull request's change is judged, wherever CI checks it out -----------------------------
 
-@pytest.mark.parametrize("base", [(), ("--base", "origin/main")], ids=["no-base", "base"])
+@pytest.mark.parametrize("base", [(), ("--base", "origin/main"), ("--base", "<base sha>")],
+                         ids=["no-base", "base", "base-sha"])
 @pytest.mark.parametrize("checkout", ["branch", "detached-tip", "github-merge", "gitlab-merged-results"])
 def test_a_pr_that_ships_an_untested_tag_to_prod_fails(clone: Path, checkout: str, base: tuple[str, ...]) -> None:
+    """`--base <sha>` (`github.event.pull_request.base.sha`, `HEAD^1` of a merge checkout) stands for the
+    branch the change lands on, at that commit (it used to pass: a commit-kind base never moved)."""
+    base_sha = git(clone, "rev-parse", "origin/main").strip()
     head = _pr(clone, [("prod 17", _envs(prod="17"))])
     if checkout == "detached-tip":
         git(clone, "checkout", "-q", "--detach", head)
     elif checkout in ("github-merge", "gitlab-merged-results"):
         head = _github_merge(clone, head)
+    base = tuple(base_sha if arg == "<base sha>" else arg for arg in base)
     code, lines, _ = _cli(clone, "--rule", "promotion/untested-tag", *base)
     assert (code, lines) == (1, [UNTESTED_17.format(head=head[:10])])
 

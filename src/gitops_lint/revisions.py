@@ -5,8 +5,9 @@ Order: a branch (as the remote has it: `origin/B`, or the remote whose URL is th
 constraint (`1.*`, `>=1.2.0 <2`) to the highest matching tag. So a branch named `v2.0` or
 `deadbeef` is a branch, which moves. `HEAD` (or nothing) is the repository's default branch: the
 remote's `HEAD`, `main` or `master`; without a remote the local `main`/`master`, else the checked-out
-line. `--base REF` stands for the branch it names (or for the default branch when it names a
-commit): in a pull request that is where the change will land.
+line. `--base REF` stands for the branch it names (or, when it names a commit such as
+`github.event.pull_request.base.sha` or `HEAD^1`, for the default branch as of that commit): in a
+pull request that is where the change will land.
 """
 from __future__ import annotations
 
@@ -65,7 +66,12 @@ class Resolver:
                 break
         is_branch = any(ref.endswith(f"/{name}") and (ref.startswith("refs/remotes/") or ref.startswith("refs/heads/"))
                         for ref in self.refs)
-        return Watched(base, "branch" if is_branch else "commit", name if is_branch else sha, None, sha)
+        if is_branch:
+            return Watched(base, "branch", name, None, sha)
+        # a commit (`--base $BASE_SHA`, `HEAD^1` in a merge checkout): the tip of the default branch
+        # the change lands on, as it was when the change was made
+        default = self._default("", "HEAD")
+        return Watched(base, "branch", default.name if default is not None else sha, None, sha)
 
     def resolve(self, named: str, repo_url: str = "") -> Watched | None:
         key = (named, repo_url)
