@@ -26,6 +26,7 @@ from gitops_lint.model import Origin
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _FIELD = re.compile(r"^\.?([A-Za-z_][\w.-]*)$")
 _MAX_ENTRIES = 5000
+_MAX_LOOKALIKES = 2000  # missing defaults looked up, and files of one name compared with each
 
 
 class Entry(NamedTuple):
@@ -127,9 +128,16 @@ def broken(found: list[tuple[Entry, dict[str, set[str]]]], files: frozenset[str]
             continue  # a file named like it exists nearby
         out.append((entry, shown, "missing", ref, ""))
     found = []
+    by_name: dict[str, list[str]] = defaultdict(list)  # file name -> files, for the look-alike search
+    for path in files:
+        if path not in used:
+            by_name[path.rsplit("/", 1)[-1]].append(path)
+    looked = 0
     for entry, shown, reason, ref, closest in out:
         if reason == "missing-file":
-            closest = _closest(shown, files - used, dirs)
+            looked += 1
+            closest = _closest(shown, by_name.get(shown.rsplit("/", 1)[-1], [])[:_MAX_LOOKALIKES], dirs) \
+                if looked <= _MAX_LOOKALIKES else ""
             if not closest:
                 continue
         if ref in resolving_refs:
@@ -137,7 +145,7 @@ def broken(found: list[tuple[Entry, dict[str, set[str]]]], files: frozenset[str]
     return found
 
 
-def _closest(path: str, files: frozenset[str], dirs: set[str]) -> str:
+def _closest(path: str, files: list[str], dirs: set[str]) -> str:
     """The one file named like `path` under its deepest existing directory whose own directories
     share the most words with the missing part (`aws-ebs-csi-classes/values.yaml` ->
     `aws-ebs-csi/resources/values.yaml`); "" when none shares two words, or two tie."""
@@ -145,11 +153,11 @@ def _closest(path: str, files: frozenset[str], dirs: set[str]) -> str:
     depth = max((i for i in range(1, len(parts)) if "/".join(parts[:i]) in dirs), default=0)
     if depth == 0:
         return ""
-    top, name = "/".join(parts[:depth]) + "/", parts[-1]
+    top = "/".join(parts[:depth]) + "/"
     wanted = set(re.findall(r"[a-z0-9]+", "/".join(parts[depth:-1]).lower()))
     scored = []
     for candidate in files:
-        if candidate.startswith(top) and candidate.rsplit("/", 1)[-1] == name:
+        if candidate.startswith(top):
             words = set(re.findall(r"[a-z0-9]+", candidate[len(top):].rsplit("/", 1)[0].lower()))
             shared = len(words & wanted)
             if shared >= min(2, len(wanted)) and words != set():
