@@ -834,6 +834,16 @@ def config_doc(draw: st.DrawFn) -> Any:
             optional={"app": _or_wrong(st.sampled_from(["app", "", "{app}", "x/y"]), rate),
                       "envs": _or_wrong(st.lists(st.sampled_from(ENVS + ["PROD", ""]), max_size=3), rate)}),
             max_size=3), rate))
+    if draw(st.booleans()):  # clusters registered outside the repo (ApplicationSet clusters generators)
+        doc["clusters"] = draw(_or_wrong(st.lists(st.fixed_dictionaries(
+            {"name": _or_wrong(st.sampled_from(["workload-stage", "workload-prod", "in-cluster", "", "x" * 300]), rate)},
+            optional={"server": _or_wrong(st.sampled_from(["https://kubernetes.default.svc", "https://prod.example.com",
+                                                           "", "{{server}}"]), rate),
+                      "labels": _or_wrong(st.dictionaries(st.sampled_from(["env", "environment", "enable_web", ""]),
+                                                          st.sampled_from(ENVS + ["true", "", "{{x}}"]), max_size=3), rate),
+                      "annotations": _or_wrong(st.dictionaries(st.sampled_from(["addons_repo_url", "addons_repo_basepath"]),
+                                                               st.sampled_from([REPO_URL, "", "../../"]), max_size=2), rate)}),
+            max_size=3), rate))
     if draw(st.booleans()):
         doc["exemptions"] = draw(_or_wrong(st.lists(st.fixed_dictionaries(
             {"rule": _or_wrong(st.sampled_from(RULE_IDS + ["*", "parity/*", "", "[", "**", "[!a-"]), rate),
