@@ -65,7 +65,8 @@ def _named(value: str, deployments: Any) -> set[str]:
     names = set()
     for dep in deployments:
         name = dep.env.name.lower()
-        if f" {' '.join(_WORD.findall(name))} " in joined:
+        spelled = _WORD.findall(name)
+        if spelled and f" {' '.join(spelled)} " in joined:
             names.add(name)
     return names
 
