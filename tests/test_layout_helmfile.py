@@ -283,3 +283,32 @@ def test_cds_snc_corpus(tmp_path: Path) -> None:
         f"helmfile/helmfile.yaml.gotmpl:{line}:1 argocd/values-file helmfile/helmfile.yaml.gotmpl gives env {env} the "
         f"values file helmfile/overrides/{env}.env, which does not exist: deploying {env} fails"
         for line, env in ((4, "sandbox"), (7, "scratch"))]
+
+
+BRANCHED = """\
+image:
+  tag: "{{ .StateValues.API_DOCKER_TAG }}"
+workers:
+  deployment:
+    resources:
+      limits:
+        memory: {{ if eq .Environment.Name "production" }} "1024Mi" {{ else if eq .Environment.Name "staging" }} "1250Mi" {{ else }} "1024Mi" {{ end }}
+        cpu: {{ if eq .Environment.Name "production" }} "500m" {{ else if eq .Environment.Name "staging" }} "0.5" {{ else }} "250m" {{ end }}
+    replicas: {{ if eq .Environment.Name "production" }} 3 {{ else }} 1 {{ end }}
+  hosts:
+    - {{ if eq .Environment.Name "production" }} "api.example.com" {{ else }} "api.staging.example.com" {{ end }}
+"""
+
+
+def test_per_env_branches_of_a_values_template_are_compared(tmp_path: Path) -> None:
+    """cds-snc's `celery.yaml.gotmpl` idiom (SOURCE.md certain #4): one line, one branch per env. The
+    branches are compared like values: staging's memory limit is not production's (an error); the CPU
+    limits are equal written two ways; replicas are parity/replicas' business; hosts differ by design."""
+    root = _repo(tmp_path / "repo")
+    write_files(root, {"helmfile/overrides/api.yaml.gotmpl": BRANCHED})
+    git(root, "commit", "-qam", "per-env limits", date="2026-06-01T00:00:00+00:00")
+    assert [line for line in finding_lines(lint(root)) if "parity/" in line] == [
+        "helmfile/overrides/api.yaml.gotmpl:7:17 parity/drift staging sets workers.deployment.resources.limits.memory "
+        "to 1250Mi, but production sets 1024Mi (helmfile/overrides/api.yaml.gotmpl:7, its production branch): "
+        "staging does not rehearse production",
+    ]

@@ -65,6 +65,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     model.declared_orders = tuple(orders)
     model.missing_files = tuple(ctx.missing_files)
     model.rendered_projects = tuple(ctx.projects)
+    model.values_templates = tuple(ctx.templates)
     return model
 
 

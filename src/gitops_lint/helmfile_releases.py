@@ -40,8 +40,20 @@ def add_apps(ctx: Any, path: str, state: State, chain: list[Env], helmfile_app: 
         if len(releases) > MAX_RELEASES:
             ctx.unmodeled.append(f"{path}: {len(releases)} releases; only the first {MAX_RELEASES} are read")
         for index, release in enumerate(releases[:MAX_RELEASES]):
+            _templates(ctx, path, release, state.actions, helmfile_app)
             added += _release(ctx, path, doc, index, release, state.actions, chain, helmfile_app, lenient)
     return added
+
+
+def _templates(ctx: Any, path: str, release: Any, actions: tuple[str, ...], helmfile_app: str) -> None:
+    """The release's values templates (`*.gotmpl`) in the repo: parity reads the per-env branches
+    they spell out (helmfile_branches)."""
+    values = release.get("values") if isinstance(release, dict) else None
+    for item in values[:MAX_VALUES] if isinstance(values, list) else ():
+        resolved = _file(item, actions, "", posixpath.dirname(path))
+        if resolved is not None and resolved.endswith(".gotmpl") and resolved in ctx.file_set \
+                and (helmfile_app, resolved) not in ctx.templates:
+            ctx.templates.append((helmfile_app, resolved))
 
 
 def _lenient(handler: Any) -> bool:

@@ -85,6 +85,9 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         yield from _rendered_scaling(model, params, reported)
     if params.get("rendered_shaping"):
         yield from _rendered_shaping(model, params, reported, fold)
+        from gitops_lint.checks.templatedrift import branch_drift
+
+        yield from branch_drift(model, params, fold)  # helmfile values templates' per-env branches
 
 
 def _rendered_shaping(model: RepoModel, params: dict[str, Any], reported: set[tuple[str, str, str]],
