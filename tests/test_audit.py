@@ -218,3 +218,22 @@ def test_cds_snc_history(tmp_path: Path) -> None:
     doc = _audit(str(root))
     production = [(originals[v["commit"]][:10], v["version"]) for v in doc["violations"] if v["env"] == "production"]
     assert production == [("4d3c27a2e6", "6eaf9b6"), ("b03eb2ebd1", "6eaf9b6"), ("de1606e9be", "a15dd86")]
+
+
+def test_a_tag_that_names_no_build_times_nothing(tmp_path: Path) -> None:
+    """A placeholder or moving tag (`app_version`, `latest`) 'promoted' dev → stage → prod says nothing
+    about how long a build took to reach production: the events are listed, the metrics stay empty
+    (the MoJ replay reported a lead time of 0 s over its `app_version` events)."""
+    values = "image:\n  repository: r.example.com/app\n  tag: app_version\n"
+    root = make_repo(tmp_path / "repo", {f"app/values-{env}.yaml": values for env in ("dev", "stage", "prod")}, [
+        ("2026-02-01T00:00:00+00:00", "dev", {"app/values-dev.yaml": values.replace("app_version", "latest")}),
+        ("2026-02-02T00:00:00+00:00", "stage", {"app/values-stage.yaml": values.replace("app_version", "latest")}),
+        ("2026-02-03T00:00:00+00:00", "prod", {"app/values-prod.yaml": values.replace("app_version", "latest")}),
+    ])
+    result = CliRunner().invoke(main, ["audit", str(root), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert [(e["env"], e["kind"], e["version"]) for e in data["events"] if e["kind"] == "promotion"] == [
+        ("dev", "promotion", "latest"), ("stage", "promotion", "latest"), ("prod", "promotion", "latest")]
+    assert data["apps"][0]["lead_time"] == {"count": 0, "median_seconds": None, "p90_seconds": None,
+                                            "min_seconds": None}
+    assert [env["soak"]["count"] for env in data["apps"][0]["envs"]] == [0, 0, 0]

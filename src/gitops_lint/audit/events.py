@@ -10,7 +10,7 @@ from typing import Any
 
 from gitops_lint.audit.judge import Index, Moment, Rules, judge
 from gitops_lint.audit.model import AppHistory, Drift, Event
-from gitops_lint.checks.history import image_location, running_keys, shown_image, version_of
+from gitops_lint.checks.history import image_location, is_mutable, running_keys, shown_image, version_of
 from gitops_lint.model import Deployment
 from gitops_lint.repo import AppModel, RepoModel
 from gitops_lint.timeline import PROPOSED, ImageRef, State, before
@@ -58,7 +58,9 @@ def _env_events(model: RepoModel, deps: list[Deployment], indexes: list[Index], 
             where = image_location(model, dep, image)
             moment = Moment(dep.app, dep.env, state, image, previous is None, where.path if where else None)
             violations = tuple(judge(rules, moment, up_dep.env if up_dep else None, up))
-            lead, hop, soak = _times(indexes, state, image, up) if kind == "promotion" else (None, None, None)
+            # a tag that names no build (`app_version`, `latest`) times nothing: no lead, hop or soak
+            lead, hop, soak = _times(indexes, state, image, up) if kind == "promotion" and not is_mutable(image) \
+                else (None, None, None)
             events.append(Event(
                 repo=repo, app=dep.app, env=dep.env.name, role=dep.env.role, kind=kind, keypath=image.keypath,
                 image=shown_image(image, dep.app), version=version_of(image), identity=image.identity, commit=state.commit,
