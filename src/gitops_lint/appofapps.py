@@ -185,6 +185,8 @@ def _render(ctx: Any, run: Rendering, backends: Any) -> None:
         ctx.unmodeled.append(f"{run.values_file}: {shown} renders {len(objects)} Applications; only the first "
                              f"{MAX_APPS} are modeled")
         objects = objects[:MAX_APPS]
+    if objects:
+        ctx.rendered_charts.add(run.chart)  # its values are judged through the Applications it renders
     is_local = _local_matcher(ctx, run, objects)
     for obj in objects:
         app, notes = to_argo_app(obj, run, is_local=is_local, cache=ctx.cache, scheme=ctx.scheme)

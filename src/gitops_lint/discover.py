@@ -66,6 +66,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     model.missing_files = tuple(ctx.missing_files)
     model.rendered_projects = tuple(ctx.projects)
     model.values_templates = tuple(ctx.templates)
+    model.rendered_charts = frozenset(ctx.rendered_charts)
     return model
 
 

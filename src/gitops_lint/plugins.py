@@ -44,6 +44,7 @@ class Context:
         # (file, line, env, path): values files a deployment tool's env declares that do not exist
         # (argocd/values-file reports them; envs outside the chain included)
         self.missing_files: list[tuple[str, int | None, str, str]] = []
+        self.rendered_charts: set[str] = set()  # app-of-apps charts whose Applications a render produced
         self.templates: list[tuple[str, str]] = []  # (app, values template) a helmfile release reads
         self.projects: list[tuple[str, str, str]] = []  # (AppProject, env, values file) an app-of-apps render creates
         self.render = True  # False with --no-render: nothing is rendered during discovery either

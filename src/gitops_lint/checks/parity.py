@@ -36,7 +36,8 @@ def compared_pairs(model: RepoModel, params: dict[str, Any], *,
                 if rehearsal is not None and not rehearsal.env.protected:
                     from gitops_lint.checks.structure import plays_stage
                     rehearsal = plays_stage(model, dep)
-            if rehearsal is not None and (any_kind or rehearsal.kind == dep.kind == "helm"):  # values to compare
+            if rehearsal is not None and (any_kind or rehearsal.kind == dep.kind == "helm") \
+                    and dep.chart_dir not in model.rendered_charts:  # an app of apps: judged in its Applications
                 yield rehearsal, dep
 
 
@@ -48,8 +49,11 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     reported: set[tuple[str, str, str]] = set()
     for stage, prod in compared_pairs(model, params):
         left, right = model.effective(stage), model.effective(prod)
-        matched = sorted(set(keypaths.find(left.data, patterns)) | set(keypaths.find(right.data, patterns)),
-                         key=lambda p: tuple(map(str, p)))
+        found = set(keypaths.find(left.data, patterns)) | set(keypaths.find(right.data, patterns))
+        if params.get("resources_by_shape"):  # `appResources`, `workerResources`: requests/limits blocks by any name
+            found |= {p for p in _resource_blocks(left.data) | _resource_blocks(right.data)
+                      if not any(p[:i] in found for i in range(1, len(p) + 1))}
+        matched = sorted(found, key=lambda p: tuple(map(str, p)))
         for path in matched:
             a, b = left.get(path, MISSING), right.get(path, MISSING)
             case = "default"
@@ -158,6 +162,27 @@ def _folded(found: dict[str, Any], model: RepoModel) -> dict[str, tuple[str, Any
     return out
 
 
+_RESOURCE_NAMES = frozenset({"cpu", "memory", "ephemeral-storage"})
+
+
+def _resource_blocks(data: Any, path: tuple[Any, ...] = (), budget: list[int] | None = None) -> set[tuple[Any, ...]]:
+    """Mappings shaped like container resources (`limits`/`requests` of cpu or memory), whatever the key
+    that holds them is called; walked over mappings only, bounded."""
+    budget = budget if budget is not None else [20_000]
+    out: set[tuple[Any, ...]] = set()
+    if not isinstance(data, dict) or budget[0] <= 0 or len(path) > 32:
+        return out
+    budget[0] -= 1
+    parts = [data.get(k) for k in ("limits", "requests")]
+    if path and any(isinstance(v, dict) and _RESOURCE_NAMES & set(map(str, v)) for v in parts) \
+            and set(map(str, data)) <= {"limits", "requests", "claims"}:
+        return {path}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out |= _resource_blocks(value, path + (key,), budget)
+    return out
+
+
 def _own_file(origin: Origin | None, stage: Deployment, prod: Deployment) -> str:
     """Where to change the rehearsal env alone: the file that sets it, unless prod shares that file."""
     if origin is not None and origin.path not in prod.value_files:
@@ -234,6 +259,10 @@ _PARAMS = {
         "rendered_shaping": {"type": "boolean", "x-rules": ["parity/drift"],
                              "description": "Also compare rendered pod placement, resources, probes, security "
                                             "context and PDBs when both envs render."},
+        "resources_by_shape": {"type": "boolean", "x-rules": ["parity/drift"],
+                               "description": "Also compare every mapping shaped like container resources "
+                                              "(`limits`/`requests` of cpu or memory), whatever its key is called "
+                                              "(`appResources`, `workerResources`)."},
     },
 }
 
