@@ -115,7 +115,7 @@ def test_every_config_problem_is_shown_at_its_line_in_plain_words_with_a_suggest
         "(see `gitops-lint rules`)",
         "gitops-lint: error: .gitops-lint.yaml:4 (rules.parity/replicas): invalid parameters: unknown key (did you "
         "mean skip_when_autoscaled? allowed here: allow, envs, ignore_env_names, keys, rendered_scaling, "
-        "rendered_shaping, skip_when_autoscaled)",
+        "rendered_shaping, resources_by_shape, skip_when_autoscaled)",
         "gitops-lint: error: .gitops-lint.yaml:6 (environments): invalid configuration: unknown key (did you mean "
         "order? allowed here: aliases, order, production, protected)",
         "gitops-lint: error: .gitops-lint.yaml:10 (exemptions[0].expires): invalid configuration: expected a real "
