@@ -2,7 +2,7 @@
 minimal input saved outside the repo.
 
     .venv/bin/python tests/fuzz/run.py -n 20000 --jobs 2          # 20,000 inputs, two workers
-    .venv/bin/python tests/fuzz/run.py --minutes 25 --jobs 2       # as many inputs as fit in 25 minutes
+    .venv/bin/python tests/fuzz/run.py -n 100000 --minutes 25 --jobs 2   # 100,000 inputs or 25 minutes, whichever first
     .venv/bin/python tests/fuzz/run.py --replay /tmp/gitops-lint-fuzz-failures/<id>/case.json
 
 Each family runs as a series of Hypothesis sessions (200 inputs each, a new seed each). A failure
@@ -262,11 +262,11 @@ def main() -> int:
         _child(args, families, Path(args.child))
         return 0
     started = time.monotonic()
-    per_family = max(1, args.inputs // len(families)) if not args.minutes else 10 ** 9
+    per_family = max(1, args.inputs // len(families))  # with --minutes too: whichever limit comes first
     jobs = max(1, min(args.jobs, len(families)))
     groups = [families[i::jobs] for i in range(jobs)]
     print(f"seed {args.seed}; {len(families)} families over {jobs} job(s); "
-          f"{'%g minutes' % args.minutes if args.minutes else f'{per_family} inputs per family'}", flush=True)
+          f"{per_family} inputs per family" + (f", at most {args.minutes:g} minutes" if args.minutes else ""), flush=True)
     with tempfile.TemporaryDirectory(prefix="gitops-lint-fuzz-run-") as tmp:
         procs = []
         for index, group in enumerate(groups):
