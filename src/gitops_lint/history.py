@@ -177,9 +177,13 @@ class HistoryStore:
         """The values a version of a file embeds at `origin` (the file parsed whole, once per version)."""
         if blob is None:
             return None
+        return prune(embedded.resolve(self._documents(blob, origin.path), origin), self._extra)
+
+    def _documents(self, blob: str, path: str) -> list[Any]:
+        """A file version's documents, parsed whole once (embedded values, chart versions)."""
         if blob not in self._docs:
-            self._docs[blob] = embedded.documents(self._blobs.reader().read([blob]).get(blob), origin.path)
-        return prune(embedded.resolve(self._docs[blob], origin), self._extra)
+            self._docs[blob] = embedded.documents(self._blobs.reader().read([blob]).get(blob), path)
+        return self._docs[blob]
 
     def _followed(self, dep: Deployment) -> list[Image]:
         """The env's artifacts (chart versions) whose version is written, as is, at their origin in a
@@ -200,9 +204,7 @@ class HistoryStore:
         """The version a version of the artifact's file wrote at its origin."""
         if blob is None:
             return None
-        if blob not in self._docs:
-            self._docs[blob] = embedded.documents(self._blobs.reader().read([blob]).get(blob), artifact.tag_origin.path)
-        return _text(embedded.resolve(self._docs[blob], artifact.tag_origin))
+        return _text(embedded.resolve(self._documents(blob, artifact.tag_origin.path), artifact.tag_origin))
 
     def _application(self, blob: str | None, current: ArgoApp) -> ArgoApp | None:
         """The Application of this name in an older version of its file."""

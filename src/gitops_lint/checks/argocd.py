@@ -90,19 +90,26 @@ def _template_paths(model: RepoModel) -> Iterator[Hit]:
 
 def appset_documents(model: RepoModel) -> list[tuple[str, int, Any]]:
     """(file, document index, data) of every ApplicationSet written in the repo (not Helm templates)."""
+    return documents_of_kind(model, "ApplicationSet")
+
+
+def documents_of_kind(model: RepoModel, kind: str) -> list[tuple[str, int, Any]]:
+    """(file, document index, data) of every document of `kind` written in the repo; Helm templates
+    are Go text, not YAML (app of apps renders those). `kind` must be one of FileCache's sniffed words."""
     docs = []
+    marker = kind.encode()
     charts = {posixpath.dirname(f) for f in model.file_set if posixpath.basename(f) == "Chart.yaml"}
     for path in sorted(model.file_set):
         if not path.endswith((".yaml", ".yml", ".json")) or _in_templates(path, charts):
-            continue  # a Helm template is Go text, not YAML (app of apps renders those)
+            continue
         try:
-            if b"ApplicationSet" not in model.cache.mentions(path):
-                continue
+            if not model.cache.mentions(path) & {marker, b"\\", b"BOM"}:
+                continue  # (an escape or a UTF-16 file may spell it)
         except YamlProblem:
             continue
         loaded = model.cache.load(path)
         docs += [(path, i, d.data) for i, d in enumerate(loaded.docs if loaded else ())
-                 if isinstance(d.data, dict) and d.data.get("kind") == "ApplicationSet"]
+                 if isinstance(d.data, dict) and d.data.get("kind") == kind]
     return docs
 
 

@@ -9,12 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitops_lint.checks import CheckKind, Hit
-from gitops_lint.errors import YamlProblem
 from gitops_lint.model import Origin
 from gitops_lint.repo import RepoModel
-
-_MAX_FILES = 5000
-
 
 def foreign_project(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
     created = _created(model)
@@ -40,22 +36,13 @@ def _created(model: RepoModel) -> dict[str, list[tuple[str | None, str, str]]]:
     for name, env, values_file in model.rendered_projects:
         role = model.scheme.role_of(env) if env else None
         out[name].append((role, env or "every env", values_file))
-    charts = {posixpath.dirname(f) for f in model.file_set if posixpath.basename(f) == "Chart.yaml"}
-    candidates = [f for f in sorted(model.file_set) if f.endswith((".yaml", ".yml"))
-                  and not any(f.startswith(f"{c}/templates/" if c else "templates/") for c in charts)]
-    for path in candidates[:_MAX_FILES]:
-        try:
-            if not model.cache.mentions(path) & {b"AppProject", b"\\", b"BOM"}:
-                continue  # (an escape or a UTF-16 file may spell it)
-        except YamlProblem:
-            continue
-        loaded = model.cache.load(path)
-        found = model.scheme.find(posixpath.dirname(path)) if posixpath.dirname(path) else None
-        for doc in loaded.docs if loaded is not None else ():
-            data = doc.data
-            meta = data.get("metadata") if isinstance(data, dict) and data.get("kind") == "AppProject" else None
-            if isinstance(meta, dict) and isinstance(meta.get("name"), str):
-                out[meta["name"]].append((found[0] if found else None, found[1] if found else "every env", path))
+    from gitops_lint.checks.argocd import documents_of_kind
+
+    for path, _, data in documents_of_kind(model, "AppProject"):
+        meta = data.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get("name"), str):
+            found = model.scheme.find(posixpath.dirname(path)) if posixpath.dirname(path) else None
+            out[meta["name"]].append((found[0] if found else None, found[1] if found else "every env", path))
     return out
 
 
