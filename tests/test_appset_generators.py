@@ -483,9 +483,9 @@ def test_clusters_declared_in_the_config_feed_a_clusters_generator(tmp_path: Pat
     root = _origin(make_repo(tmp_path / "r", files, history=[(LATER, "prod hotfix", {"charts/web/values-prod.yaml": HOTFIX})]))
     sha = _sha(root)
     assert discover(root, load_config(root)).unmodeled == [
-        "appsets/web.yaml: ApplicationSet web: its clusters generator selects Argo CD cluster Secrets, and the "
-        "repository defines none; the Applications it makes are not modeled (declare the clusters under `clusters:` "
-        "in .gitops-lint.yaml: docs/layouts.md)"]
+        "appsets/web.yaml: ApplicationSet web: its clusters generator selects Argo CD cluster Secrets, the "
+        "repository defines none, and no selector names an env; the Applications it makes are not modeled (declare "
+        "the clusters under `clusters:` in .gitops-lint.yaml: docs/layouts.md)"]
     write_files(root, {".gitops-lint.yaml": DECLARED})
     git(root, "add", "-A")
     git(root, "commit", "-qm", "declare the clusters", date="2026-02-02T00:00:00+00:00")
@@ -503,3 +503,119 @@ def test_a_declared_cluster_without_a_name_is_a_config_error(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert result.stderr == ("gitops-lint: error: .gitops-lint.yaml:2 (clusters[0]): invalid configuration: "
                              "missing the required key name\n")
+
+
+# --- stand-in clusters: the selectors name the envs, no Secret is in the repo ---------------------
+
+def _addon(name: str, flag: str, default: str, staging: str, prod: str, *, extra_values: str = "") -> str:
+    """gitops-bridge's addon shape: merge of a default clusters generator and one per env label."""
+    return _appset(
+        name,
+        "    - merge:\n        mergeKeys: [server]\n        generators:\n"
+        "          - clusters:\n              values:\n                addonChart: metrics-server\n"
+        f"                addonChartVersion: {default}\n"
+        "                addonChartRepository: https://charts.example.com\n"
+        "              selector:\n                matchExpressions:\n"
+        "                  - {key: akuity.io/argo-cd-cluster-name, operator: NotIn, values: [in-cluster]}\n"
+        f"                  - {{key: {flag}, operator: In, values: ['true']}}\n"
+        "          - clusters:\n              selector:\n                matchLabels: {environment: staging}\n"
+        f"              values: {{addonChartVersion: {staging}}}\n"
+        "          - clusters:\n              selector:\n                matchLabels: {environment: prod}\n"
+        f"              values: {{addonChartVersion: {prod}}}\n",
+        "    metadata:\n      name: addon-{{name}}-{{values.addonChart}}\n    spec:\n      project: default\n"
+        "      sources:\n        - repoURL: '{{metadata.annotations.addons_repo_url}}'\n"
+        "          targetRevision: '{{metadata.annotations.addons_repo_revision}}'\n          ref: values\n"
+        "        - chart: '{{values.addonChart}}'\n          repoURL: '{{values.addonChartRepository}}'\n"
+        "          targetRevision: '{{values.addonChartVersion}}'\n          helm:\n"
+        "            ignoreMissingValueFiles: true\n            valueFiles:\n"
+        "              - $values/{{metadata.annotations.addons_repo_basepath}}environments/"
+        "{{metadata.labels.environment}}/addons/{{values.addonChart}}/values.yaml\n"
+        f"            values: |\n              region: {{{{metadata.annotations.aws_region}}}}\n{extra_values}"
+        "      destination:\n        namespace: '{{metadata.annotations.metrics_namespace}}'\n"
+        "        name: '{{name}}'\n      syncPolicy:\n        automated: {}\n")
+
+
+STAND_IN_NOTE = (
+    "1 ApplicationSet (addons/metrics-server.yaml) selects Argo CD clusters that neither the repository nor "
+    ".gitops-lint.yaml defines; it is modeled with one stand-in cluster per env the selectors name (environment: "
+    "staging, prod). A real cluster's name, server and annotations (addons_repo_basepath, addons_repo_revision, "
+    "addons_repo_url, aws_region, …) are not known, so what they decide is not judged; declare the clusters under "
+    "`clusters:` in .gitops-lint.yaml (docs/layouts.md)")
+
+
+def test_env_selectors_model_an_addon_on_stand_in_clusters(tmp_path: Path) -> None:
+    """gitops-bridge as Terraform leaves it: no cluster Secret in the repo, but each env's clusters are
+    selected by `environment: <env>` with that env's chart version. One stand-in cluster per env named
+    there makes the Applications; what only a real cluster knows (the values repo and its revision, the
+    namespace annotation) stays unknown and is not judged. Prod then takes chart 3.13.0, which staging
+    never ran: found from history like any promotion."""
+    files = {"addons/metrics-server.yaml": _addon("addons-metrics-server", "enable_metrics_server",
+                                                  "3.12.0", "3.12.0", "3.12.0"),
+             "environments/staging/addons/.keep": "", "environments/prod/addons/.keep": ""}
+    root = make_repo(tmp_path / "r", files, history=[(LATER, "prod takes metrics-server 3.13.0", {
+        "addons/metrics-server.yaml": _addon("addons-metrics-server", "enable_metrics_server",
+                                             "3.12.0", "3.12.0", "3.13.0")})])
+    model = discover(root, load_config(root))
+    [app] = model.apps
+    assert [(d.env.name, d.argo.name, d.argo.stand_in, d.argo.dest_server, d.namespace, d.revision, d.value_files,
+             [(a.name, a.tag) for a in d.artifacts]) for d in app.deployments] == [
+        (env, f"addon-{env}-metrics-server", True, env, None, None, (),
+         [("https://charts.example.com/metrics-server", version)])
+        for env, version in (("staging", "3.12.0"), ("prod", "3.13.0"))]
+    assert app.name == "addon-metrics-server" and model.unmodeled == [STAND_IN_NOTE]
+    assert finding_lines(lint(root)) == [
+        "addons/metrics-server.yaml:26:43 promotion/untested-tag prod runs chart https://charts.example.com/"
+        "metrics-server 3.13.0, which never ran in staging (staging ran 3.12.0 on branch main); it reached prod in "
+        f"commit {_sha(root)} (2026-02-01 00:00:00 UTC)"]
+    text = CliRunner().invoke(main, ["discover", str(root)]).stdout
+    assert ("    application: addon-prod-metrics-server (addons/metrics-server.yaml, from ApplicationSet "
+            "addons-metrics-server for a stand-in cluster), auto-sync, namespace -, watches no source in this "
+            "repository\n") in text
+    strict = CliRunner().invoke(main, ["check", str(root), "--strict"])
+    assert strict.exit_code == 1 and "1 seen but not modeled" in strict.stdout
+
+
+def test_two_sets_on_stand_ins_for_the_same_env_stay_two_apps(tmp_path: Path) -> None:
+    """A hub and an ingress variant of one addon both name their Applications `addon-<cluster>-<chart>`,
+    each behind its own `enable_*` label: a real cluster runs one of them, so their stand-ins are not
+    one cluster and each set is its own app (not compared with the other's)."""
+    root = make_repo(tmp_path / "r", {
+        "addons/hub.yaml": _addon("addons-hub", "enable_hub", "1.0.0", "1.0.0", "1.0.0"),
+        "addons/ingress.yaml": _addon("addons-ingress", "enable_ingress", "1.0.0", "1.0.0", "1.0.0",
+                                      extra_values="              replicas: 2\n")})
+    assert {app.name: [d.env.name for d in app.deployments] for app in discover(root, load_config(root)).apps} == {
+        "addons-hub": ["staging", "prod"], "addons-ingress": ["staging", "prod"]}
+    assert finding_lines(lint(root)) == []
+
+
+def test_no_stand_ins_where_a_cluster_secret_exists_or_no_selector_names_an_env(tmp_path: Path) -> None:
+    addon = _addon("addons-metrics-server", "enable_metrics_server", "3.12.0", "3.12.0", "3.12.0")
+    root = make_repo(tmp_path / "r", {"addons/metrics-server.yaml": addon.replace("environment: staging", "tier: a")
+                                      .replace("environment: prod", "tier: b")})
+    assert [a.name for a in discover(root, load_config(root)).apps] == []
+    secret = _secret("clusters/prod.yaml", "prod-eu", {"environment": "prod", "enable_metrics_server": "'true'"})
+    secret["clusters/prod.yaml"] = secret["clusters/prod.yaml"].replace("metadata:\n", "metadata:\n  annotations: {"
+        "addons_repo_url: x, addons_repo_revision: main, addons_repo_basepath: '', aws_region: eu-west-1, "
+        "metrics_namespace: kube-system}\n")
+    root = make_repo(tmp_path / "s", {"addons/metrics-server.yaml": addon, **secret})
+    model = discover(root, load_config(root))
+    assert [(d.env.name, d.argo.name, d.argo.stand_in) for a in model.apps for d in a.deployments] == [
+        ("prod", "addon-prod-eu-metrics-server", False)]
+
+
+def test_a_chart_version_from_a_list_element_is_followed_to_that_element(tmp_path: Path) -> None:
+    """The template's `targetRevision: '{{chartVersion}}'` is the element's own entry: the finding points
+    at prod's element and history follows that line (prod moved to 2.1.0 while stage stayed on 2.0.0)."""
+    def appset(prod: str) -> str:
+        return _appset("web", "    - list:\n        elements:\n          - {env: stage, chartVersion: 2.0.0}\n"
+                              f"          - {{env: prod, chartVersion: {prod}}}\n",
+                       "    metadata:\n      name: 'web-{{env}}'\n    spec:\n      project: default\n      source:\n"
+                       "        repoURL: https://charts.example.com\n        chart: web\n"
+                       "        targetRevision: '{{chartVersion}}'\n      destination:\n"
+                       "        server: 'https://{{env}}.k8s.example.com'\n        namespace: web\n")
+    root = make_repo(tmp_path / "r", {"appsets/web.yaml": appset("2.0.0")},
+                     history=[(LATER, "prod takes web 2.1.0", {"appsets/web.yaml": appset("2.1.0")})])
+    assert finding_lines(lint(root)) == [
+        "appsets/web.yaml:10:39 promotion/untested-tag prod runs chart https://charts.example.com/web 2.1.0, which "
+        f"never ran in stage (stage ran 2.0.0 on branch main); it reached prod in commit {_sha(root)} "
+        "(2026-02-01 00:00:00 UTC)"]

@@ -142,3 +142,24 @@ def test_negative_controls_of_current_trees(tmp_path: Path) -> None:
     assert not [line for line in finding_lines(lint(moj)) if "resources" in line]  # identical preprod/prod resources
     promoter = _tree("argoproj-labs__gitops-promoter", tmp_path / "promoter")
     assert not [line for line in finding_lines(lint(promoter)) if "argocd/auto-sync-prod" in line]  # hydrator
+
+
+def test_gitops_bridge_addons_are_discovered_without_configuration(tmp_path: Path) -> None:
+    """SOURCE.md: the cluster Secrets are made by Terraform outside the repo. Each addon's clusters
+    generators name `environment: staging` and `environment: prod`, so each is modeled staging → prod
+    on stand-in clusters with its per-env chart version; the two that select clusters by no env label
+    stay notes. Negative control: staging and prod are configured identically, so no parity finding."""
+    from gitops_lint.config import load_config
+    from gitops_lint.discover import discover
+
+    root = _tree("gitops-bridge-dev__gitops-bridge-argocd-control-plane-template", tmp_path / "repo")
+    model = discover(root, load_config(root))
+    assert len(model.apps) == 49
+    assert {tuple(d.env.name for d in app.deployments) for app in model.apps} == {("staging", "prod")}
+    assert all(d.argo is not None and d.argo.stand_in for app in model.apps for d in app.deployments)
+    metrics = next(app for app in model.apps if app.name == "addon-metrics-server")
+    assert [(d.env.name, [(a.name, a.tag) for a in d.artifacts]) for d in metrics.deployments] == [
+        (env, [("https://kubernetes-sigs.github.io/metrics-server/metrics-server", "3.12.0")])
+        for env in ("staging", "prod")]
+    assert len(model.unmodeled) == 3 and model.unmodeled[-1].startswith("49 ApplicationSets (")
+    assert not [line for line in finding_lines(lint(root)) if " parity/" in line]

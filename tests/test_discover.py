@@ -104,8 +104,9 @@ def test_applicationset_list_generator_renders_both_template_styles(tmp_path: Pa
     assert _model(tmp_path) == {"web": [("dev", ("chart/values-dev.yaml",)), ("prod", ("chart/values-prod.yaml",))]}
     assert [d.namespace for d in model.apps[0].deployments] == ["dev", "prod"]
     assert model.unmodeled == ["appsets/web.yaml: ApplicationSet web: its clusters generator selects Argo CD cluster "
-                               "Secrets, and the repository defines none; the Applications it makes are not modeled "
-                               "(declare the clusters under `clusters:` in .gitops-lint.yaml: docs/layouts.md)"]
+                               "Secrets, the repository defines none, and no selector names an env; the Applications "
+                               "it makes are not modeled (declare the clusters under `clusters:` in .gitops-lint.yaml: "
+                               "docs/layouts.md)"]
 
 
 def test_excludes_from_config(tmp_path: Path) -> None:

@@ -97,6 +97,6 @@ def test_a_kind_that_is_a_mapping_or_a_list_is_no_kind(tmp_path: Path) -> None:
 def test_a_generator_element_with_a_number_as_key_is_described_not_a_crash() -> None:
     """Found by the long fuzz run (12 inputs, exit 3): the notice that names an element the template
     cannot be filled for read every key as text, and `{1: x}` has a number as a key."""
-    from gitops_lint.appset_generators import describe
+    from gitops_lint.appset_params import describe
 
     assert describe({1: "x", "env": "prod", "path.basename": "p"}) == "env=prod"

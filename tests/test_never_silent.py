@@ -46,11 +46,13 @@ def test_unmodeled_generators_are_counted_and_fail_strict(tmp_path: Path) -> Non
                                       "app/values-prod.yaml": "replicaCount: 3\n", "appsets/web.yaml": APPSET})
     result = CliRunner().invoke(main, ["check", str(root), "--no-color"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == (
-        "note: appsets/web.yaml: ApplicationSet web: its clusters generator selects Argo CD cluster Secrets, and the "
-        "repository defines none; the Applications it makes are not modeled (declare the clusters under `clusters:` "
-        "in .gitops-lint.yaml: docs/layouts.md)")
-    assert result.stdout.splitlines()[-1] == ("PASS  0 errors, 0 warnings, 0 info in 1 app (stage → prod), 3 files "
-                                              "read; 1 seen but not modeled (see the notes)")
+    assert result.stdout.splitlines()[0] == (  # modeled on a stand-in cluster, and still counted: its server is unknown
+        "note: 1 ApplicationSet (appsets/web.yaml) selects Argo CD clusters that neither the repository nor "
+        ".gitops-lint.yaml defines; it is modeled with one stand-in cluster per env the selectors name (env: prod). "
+        "A real cluster's name and server are not known, so what they decide is not judged; declare the clusters "
+        "under `clusters:` in .gitops-lint.yaml (docs/layouts.md)")
+    assert result.stdout.splitlines()[-1] == ("PASS  0 errors, 1 warning, 0 info in 2 apps, 3 files read; 1 seen but "
+                                              "not modeled (see the notes)")
+    assert "appsets/web.yaml:7:22  warning structure/missing-env" in result.stdout  # its selector names prod only
     strict = CliRunner().invoke(main, ["check", str(root), "--strict", "--format", "json"])
     assert strict.exit_code == 1 and '"unmodeled": 1' in strict.stdout and '"result": "fail"' in strict.stdout

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitops_lint import appset_git
-from gitops_lint.appset_repo import RepoView, normalized, selector
+from gitops_lint import appset_git, appset_infer
+from gitops_lint.appset_repo import Cluster, RepoView, normalized, selector
+from gitops_lint.appset_params import ORIGINS, STAND_IN, Params, deep_merge, describe, flatten, keypath, leaves
 from gitops_lint.appset_template import Syntax, Unresolved, Unsupported, render, render_text, scalar_text
 from gitops_lint.argofields import Fields
 from gitops_lint.yamlio import type_name
@@ -23,15 +24,14 @@ LIMIT = MAX_APPLICATIONS + 1  # one more than modeled, so the cut can be told
 MAX_DEPTH = 3  # matrix/merge nesting (Argo CD itself allows two levels)
 MAX_DEPENDENT = 100
 MAX_PROBLEMS = 5  # element notices per ApplicationSet, then one count
-Params = dict[str, Any]
-
-
 class Generators:
     """Expands the generators of one ApplicationSet; notices go to `fields`."""
 
-    def __init__(self, fields: Fields, repo: RepoView | None, syntax: Syntax) -> None:
+    def __init__(self, fields: Fields, repo: RepoView | None, syntax: Syntax, spec: Any = None) -> None:
         self.fields, self.repo, self.syntax = fields, repo, syntax
+        self.spec = spec if isinstance(spec, dict) else {}  # the ApplicationSet's spec (stand-in clusters)
         self.problems = 0
+        self._stand_ins: appset_infer.Inferred | None | bool = False  # False: not looked for yet
 
     def problem(self, element: Params, why: str) -> None:
         """One element that cannot be modeled: named for the first few, counted after."""
@@ -87,21 +87,28 @@ class Generators:
             return None
         elements = self.fields.sequence(spec, "elements", f"{path}.elements") or []
         rows = []
+        where = keypath(f"{path}.elements")
         for index, element in enumerate(elements[:LIMIT]):
             if isinstance(element, dict):
-                rows.append(element if self.syntax.go else flatten(element))
+                row = dict(element) if self.syntax.go else flatten(element)
+                row[ORIGINS] = dict(leaves(element, where + (index,)))
+                rows.append(row)
             else:
                 self.fields.note(f"{path}.elements[{index}] is {type_name(element)}, expected a mapping; ignored")
         return rows
 
     def _clusters(self, spec: dict[Any, Any], path: str, depth: int) -> list[Params] | None:
-        if self.repo is None or not self.repo.clusters()[0]:
-            self.fields.note("its clusters generator selects Argo CD cluster Secrets, and the repository defines none; "
-                             "the Applications it makes are not modeled (declare the clusters under `clusters:` in "
-                             ".gitops-lint.yaml: docs/layouts.md)")
+        if self.repo is None:
             return None
         clusters, notes = self.repo.clusters()
         self.fields.notes.extend(notes)
+        if not clusters:
+            clusters = self._inferred()
+        if not clusters:
+            self.fields.note("its clusters generator selects Argo CD cluster Secrets, the repository defines none, "
+                             "and no selector names an env; the Applications it makes are not modeled (declare the "
+                             "clusters under `clusters:` in .gitops-lint.yaml: docs/layouts.md)")
+            return None
         problems: list[str] = []
         test = selector(spec.get("selector"), f"{path}.selector", problems)
         values = spec.get("values")
@@ -123,14 +130,26 @@ class Generators:
                 row = {"name": cluster.name, "nameNormalized": normalized(cluster.name), "server": cluster.server,
                        "project": cluster.project, **{f"metadata.labels.{k}": v for k, v in cluster.labels.items()},
                        **{f"metadata.annotations.{k}": v for k, v in cluster.annotations.items()}}
+            if cluster.file == appset_infer.INFERRED_FROM:
+                row[STAND_IN] = True
             row = self.with_values(row, values, path)
             if row is not None:
                 rows.append(row)
         return rows
 
+    def _inferred(self) -> list[Cluster]:
+        """Stand-in clusters from this ApplicationSet's selectors (appset_infer), said once."""
+        if self._stand_ins is False:
+            assert self.repo is not None
+            self._stand_ins = appset_infer.stand_ins(self.spec, self.repo.env_words)
+            if self._stand_ins is not None:
+                self.repo.stand_ins.append((self.fields.where, self._stand_ins))
+        return self._stand_ins.clusters if isinstance(self._stand_ins, appset_infer.Inferred) else []
+
     def with_values(self, row: Params, values: dict[Any, Any] | None, path: str) -> Params | None:
         """`values:` of a clusters or git generator, rendered with the element's own parameters."""
         rendered: dict[str, str] = {}
+        origins = dict(row.get(ORIGINS) or {})
         for key, value in (values or {}).items():
             text = scalar_text(value)
             if not isinstance(key, str) or text is None:
@@ -141,11 +160,13 @@ class Generators:
             except (Unresolved, Unsupported) as exc:
                 self.problem(row, f"{path}.values.{key}: {exc}")
                 return None
+            if "{{" not in text:
+                origins[f"values.{key}"] = keypath(path) + ("values", key)
         if not values:
             return row
         if self.syntax.go:
-            return {**row, "values": rendered}
-        return {**row, **{f"values.{k}": v for k, v in rendered.items()}}
+            return {**row, "values": rendered, ORIGINS: origins}
+        return {**row, **{f"values.{k}": v for k, v in rendered.items()}, ORIGINS: origins}
 
     def _git(self, spec: dict[Any, Any], path: str, depth: int) -> list[Params] | None:
         return appset_git.params(self, spec, path)
@@ -213,32 +234,11 @@ class Generators:
         return {k: scalar_text(v) for k, v in (flatten(row) if self.syntax.go else row).items()}
 
     def combine(self, a: Params, b: Params) -> Params:
-        """b over a: flat names replace, Go maps merge key by key."""
-        return deep_merge(a, b, MAX_DEPTH * 16) if self.syntax.go else {**a, **b}
-
-
-def flatten(element: dict[Any, Any], prefix: str = "", depth: int = 32) -> Params:
-    """Nested parameters under every dotted path too (`values.env`, `a.b.0`), as Argo CD flattens
-    list elements and git files for fasttemplate; deeper than `depth` is left nested."""
-    out: Params = {}
-    items = element.items() if isinstance(element, dict) else enumerate(element)
-    for key, value in items:
-        name = f"{prefix}{key}"
-        out[name] = value
-        if isinstance(value, (dict, list)) and depth > 0:
-            out.update(flatten(value, f"{name}.", depth - 1))  # type: ignore[arg-type]
-    return out
-
-
-def deep_merge(a: Any, b: Any, depth: int) -> Any:
-    """`b` over `a`, mappings merged key by key down to `depth` levels (a merge generator's later
-    elements, a templatePatch over its template)."""
-    if isinstance(a, dict) and isinstance(b, dict) and depth > 0:
-        out = dict(a)
-        for key, value in b.items():
-            out[key] = deep_merge(a[key], value, depth - 1) if key in a else value
+        """b over a: flat names replace, Go maps merge key by key (where values are written, too)."""
+        out = deep_merge(a, b, MAX_DEPTH * 16) if self.syntax.go else {**a, **b}
+        if ORIGINS in a or ORIGINS in b:
+            out[ORIGINS] = {**(a.get(ORIGINS) or {}), **(b.get(ORIGINS) or {})}
         return out
-    return b
 
 
 def _cut(rows: Any) -> list[Params]:
@@ -255,10 +255,3 @@ def _texts(value: Any) -> Any:
     elif isinstance(value, list):
         for item in value:
             yield from _texts(item)
-
-
-def describe(element: Params) -> str:
-    simple = [(k, scalar_text(v)) for k, v in element.items()
-              if isinstance(k, str) and "." not in k and scalar_text(v) is not None]
-    shown = ", ".join(f"{k}={v}" for k, v in simple[:3])
-    return shown[:120] or "?"

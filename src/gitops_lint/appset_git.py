@@ -19,7 +19,8 @@ from gitops_lint.globs import LayoutPattern
 from gitops_lint.yamlio import type_name
 
 if TYPE_CHECKING:
-    from gitops_lint.appset_generators import Generators, Params
+    from gitops_lint.appset_generators import Generators
+    from gitops_lint.appset_params import Params
 
 _NOT_GLOB = ("[", "{", "\\")  # character classes, alternatives and escapes: not modeled
 
@@ -96,7 +97,7 @@ def _file_rows(gen: Generators, file: str, path: str) -> list[Params]:
     if items is None:
         gen.fields.note(f"{file}, read by {path}, is {type_name(data)} (or unreadable), expected a mapping; ignored")
         return []
-    from gitops_lint.appset_generators import flatten
+    from gitops_lint.appset_params import flatten
 
     directory = posixpath.dirname(file) or "."
     names = {"path": directory, "basename": posixpath.basename(directory),

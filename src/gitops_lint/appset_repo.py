@@ -37,10 +37,12 @@ class RepoView:
     """The repository as generators see it; `is_local` tells a repoURL of this repository."""
 
     def __init__(self, cache: Any, files: list[str], is_local: Callable[[str], bool] = lambda url: False,
-                 declared: tuple[dict[str, Any], ...] = ()) -> None:
+                 declared: tuple[dict[str, Any], ...] = (), env_words: frozenset[str] = frozenset()) -> None:
         self.cache, self.files, self.is_local = cache, sorted(files), is_local
         self.declared = declared  # `clusters:` of .gitops-lint.yaml (schema-checked when loaded)
+        self.env_words = env_words  # every name that stands for an env: stand-in clusters (appset_infer)
         self.remaining = MAX_TOTAL
+        self.stand_ins: list[tuple[str, Any]] = []  # (ApplicationSet, appset_infer.Inferred) modeled on stand-ins
         self._clusters: tuple[list[Cluster], list[str]] | None = None
         self._dirs: list[str] | None = None
 
@@ -90,7 +92,7 @@ def _cluster(data: Any, path: str, notes: list[str]) -> Cluster | None:
     if not isinstance(data, dict) or data.get("kind") != "Secret":
         return None
     meta = data.get("metadata")
-    labels = _strings(meta.get("labels") if isinstance(meta, dict) else None)
+    labels = scalars(meta.get("labels") if isinstance(meta, dict) else None)
     if labels.get(SECRET_TYPE) != "cluster":
         return None
     where = f"{path}: cluster Secret"
@@ -110,7 +112,7 @@ def _cluster(data: Any, path: str, notes: list[str]) -> Cluster | None:
         notes.append(f"{where}: no stringData.name; the Secret is not modeled")
         return None
     return Cluster(name, fields["server"], fields.get("project", ""), labels,
-                   _strings(meta.get("annotations") if isinstance(meta, dict) else None), path)
+                   scalars(meta.get("annotations") if isinstance(meta, dict) else None), path)
 
 
 def _secret_value(data: dict[Any, Any], key: str) -> str | None:
@@ -127,7 +129,7 @@ def _secret_value(data: dict[Any, Any], key: str) -> str | None:
     return None
 
 
-def _strings(data: Any) -> dict[str, str]:
+def scalars(data: Any) -> dict[str, str]:
     """Labels or annotations: the scalar ones, as text (a YAML `true` label value is 'true')."""
     if not isinstance(data, dict):
         return {}
@@ -156,7 +158,7 @@ def selector(raw: Any, where: str, notes: list[str]) -> Callable[[dict[str, str]
     if not isinstance(wanted, dict) or not isinstance(expressions, list):
         notes.append(f"{where}.matchLabels must be a mapping and {where}.matchExpressions a list")
         return None
-    pairs = _strings(wanted)
+    pairs = scalars(wanted)
     if len(pairs) != len(wanted):
         notes.append(f"{where}.matchLabels has a value that is not text")
         return None
@@ -179,7 +181,7 @@ def _expression(raw: Any) -> Callable[[dict[str, str]], bool] | None:
         return (lambda labels: key in labels) if operator == "Exists" else (lambda labels: key not in labels)
     if operator not in ("In", "NotIn") or not isinstance(values, list):
         return None
-    allowed = set(_strings({str(i): v for i, v in enumerate(values)}).values())
+    allowed = set(scalars({str(i): v for i, v in enumerate(values)}).values())
     if operator == "In":
         return lambda labels: labels.get(key) in allowed
     return lambda labels: labels.get(key) not in allowed

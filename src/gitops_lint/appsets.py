@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gitops_lint.appset_generators import MAX_APPLICATIONS, Generators, Params, deep_merge
+from gitops_lint import appset_params
+from gitops_lint.appset_generators import MAX_APPLICATIONS, Generators
+from gitops_lint.appset_params import ORIGINS, STAND_IN, Params, deep_merge
 from gitops_lint.appset_repo import MAX_TOTAL, RepoView
 from gitops_lint.appset_template import Syntax, Unresolved, Unsupported, render, render_text
 from gitops_lint.argofields import Fields
@@ -46,7 +48,7 @@ def expand(data: dict[str, Any], *, file: str, build: Build,
         fields.note(f"spec.templatePatch is {yamlio.type_name(patch)}, expected text; its Applications are not "
                     "modeled")
         return [], fields.notes
-    generators = Generators(fields, repo, syntax)
+    generators = Generators(fields, repo, syntax, spec)
     params: list[Params] = []
     listed = fields.sequence(spec, "generators", "spec.generators", then="its Applications are not modeled")
     for index, generator in enumerate(listed or ()):
@@ -107,7 +109,10 @@ def _one(template: dict[Any, Any], patch: str | None, element: Params, generator
     own = Fields(f"{generators.fields.where}: Application")
     app = build(rendered, own, f"ApplicationSet {name}")
     generators.fields.notes.extend(own.notes)
-    return app
+    if app is None:
+        return None
+    traced = tuple(appset_params.traced(template, element.get(ORIGINS) or {}, ("spec", "template")))
+    return app._replace(stand_in=bool(element.get(STAND_IN)), traced=traced)
 
 
 def _patched(rendered: Any, text: str, where: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from gitops_lint import argocd
+from gitops_lint.appset_infer import is_unknown
 from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.envs import EnvScheme
 from gitops_lint.layouts import KUSTOMIZATIONS, joined
@@ -40,11 +41,36 @@ def argo_deployment(app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deploym
                     value_files.append(resolved)
             elif not source.ignore_missing_value_files:
                 missing.append(resolved)
+    namespace = app.dest_namespace or None
+    if app.stand_in and namespace and is_unknown(namespace):
+        namespace = None  # a real cluster's annotation decides it
     return Deployment(app=name, env=scheme.env(role, display), chart_dir=chart_dir,
                       value_files=tuple(value_files), missing_value_files=tuple(missing), argo=app,
-                      namespace=app.dest_namespace or None,
+                      namespace=namespace,
                       revision=app.hydrator[1] if app.hydrator else _git_revision(app), kind=kind,
                       artifacts=chart_version(app))
+
+
+def split_stand_ins(grouped: dict[str, list[Deployment]]) -> None:
+    """Stand-in clusters of two ApplicationSets are not one cluster: where two sets made the same
+    app's Application for the same env on stand-ins (`addon-prod-argo-cd` from a hub and an ingress
+    variant, each behind its own `enable_*` label), each set's are their own app, named after it."""
+    for name in sorted(grouped):
+        deps = grouped[name]
+        sets: dict[str, list[Deployment]] = {}
+        for dep in deps:
+            if dep.argo is not None and dep.argo.stand_in and dep.argo.generated_by:
+                sets.setdefault(dep.argo.generated_by.split(" ", 1)[-1], []).append(dep)
+        envs = [d.env.name for made in sets.values() for d in made]
+        if len(sets) < 2 or len(envs) == len(set(envs)):
+            continue
+        moved = {id(d) for made in sets.values() for d in made}
+        grouped[name] = [d for d in deps if id(d) not in moved]
+        if not grouped[name]:
+            del grouped[name]
+        for appset, made in sets.items():
+            target = appset if appset not in grouped else f"{name} ({appset})"
+            grouped[target] = grouped.get(target, []) + [d._replace(app=target) for d in made]
 
 
 def chart_version(app: ArgoApp) -> tuple[Image, ...]:
@@ -53,7 +79,9 @@ def chart_version(app: ArgoApp) -> tuple[Image, ...]:
     chart = chart_source(app)
     if chart is None or chart.local or not chart.chart or chart.target_revision.upper() == "HEAD":
         return ()
-    where = Origin(app.file, (chart.origin.keypath or ()) + ("targetRevision",), app.doc)
+    field = (chart.origin.keypath or ()) + ("targetRevision",)
+    # a generator's parameter: the version is written where that parameter is (history follows it there)
+    where = Origin(app.file, dict(app.traced).get(field, field), app.doc)
     return (Image((chart.origin.keypath or ()) + ("targetRevision",), "", f"{chart.repo_url.rstrip('/')}/{chart.chart}",
                   chart.target_revision, "", where, Origin(app.file, (chart.origin.keypath or ()) + ("chart",), app.doc),
                   kind="chart"),)

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Callable
 from typing import Any
 
-from gitops_lint import argocd, gitio
+from gitops_lint import appset_infer, argocd, gitio
 from gitops_lint.appset_repo import RepoView
 from gitops_lint.errors import YamlProblem
 from gitops_lint.model import ArgoApp
@@ -14,7 +14,8 @@ from gitops_lint.repo import FileCache
 
 
 def argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled: list[str],
-               remote_urls: list[str], files: set[str], *, declared_clusters: tuple[Any, ...] = ()) -> list[ArgoApp]:
+               remote_urls: list[str], files: set[str], *, declared_clusters: tuple[Any, ...] = (),
+               env_words: frozenset[str] = frozenset()) -> list[ArgoApp]:
     """Applications and ApplicationSets from parsed documents (YAML or JSON, `kind: List` items too).
 
     A file is parsed only when it can hold one: it names `argoproj`, or it has a backslash (an
@@ -36,11 +37,14 @@ def argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled:
     if notice:
         notices.append(notice)
     apps: list[ArgoApp] = []
-    repo = RepoView(cache, sorted(files), is_local, declared_clusters)  # what ApplicationSet generators read
+    repo = RepoView(cache, sorted(files), is_local, declared_clusters, env_words)  # what ApplicationSet generators read
     for path, index, data in docs:
         parsed, doc_notices = argocd.parse_doc(data, file=path, doc=index, is_local=is_local, repo=repo)
         apps.extend(parsed)
         unmodeled.extend(doc_notices)  # generators and templates that could not be expanded
+    stand_ins = appset_infer.notice(repo.stand_ins)
+    if stand_ins:  # modeled, but not all of it: counted with what was not modeled (--strict fails)
+        unmodeled.append(stand_ins)
     return apps
 
 

@@ -33,7 +33,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     manifests = yaml_files + [f for f in files if f.endswith(".json") and not _is_template(f, charts)]
     unmodeled: list[str] = []
     argo_apps = argodocs.argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files),
-                           declared_clusters=config.clusters)
+                           declared_clusters=config.clusters, env_words=config.scheme.words())
     orders = _declared_orders(cache, manifests)
     known = config.scheme.with_aliases(promotionorder.roles_for_unknown(orders, config.scheme))
     orders += inferorder.infer(git.root, inferorder.candidates(yaml_files, charts, known))

@@ -187,8 +187,9 @@ class HistoryStore:
 
     def _followed(self, dep: Deployment) -> list[Image]:
         """The env's artifacts (chart versions) whose version is written, as is, at their origin in a
-        repo file: those are followed back in time. A version a generator fills in is not (its
-        template holds `{{…}}`), so it is judged as of now only, in every env alike."""
+        repo file: those are followed back in time. A version a generator fills in is followed where
+        the generator writes it (a list element, a clusters generator's `values:`: appset_params);
+        one its template builds from pieces is not, so it is judged as of now only."""
         if self.current is None:
             return []
         return [a for a in dep.artifacts if a.tag and a.tag_origin is not None

@@ -68,7 +68,7 @@ class ArgoApplications:
 
     def find(self, ctx: Context) -> None:
         from gitops_lint.argocd import rendered_by_chart
-        from gitops_lint.argodeploy import argo_deployment
+        from gitops_lint.argodeploy import argo_deployment, split_stand_ins
         from gitops_lint.discover import merge_variants
 
         for app in ctx.argo_apps:
@@ -87,6 +87,7 @@ class ArgoApplications:
                 ctx.consumers.setdefault(path, dep.app)
             if dep.chart_dir is not None:
                 ctx.argo_charts.setdefault(dep.chart_dir, dep.app)
+        split_stand_ins(ctx.grouped)
         merge_variants(ctx.grouped, ctx.scheme)
 
 

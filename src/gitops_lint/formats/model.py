@@ -22,7 +22,7 @@ def _dep_dict(dep: Deployment) -> dict[str, Any]:
         "revision": dep.revision,
         "application": None if argo is None else {
             "name": argo.name, "file": argo.file, "automated": argo.automated, "server": argo.dest_server,
-            "generated_by": argo.generated_by,
+            "generated_by": argo.generated_by, "stand_in_cluster": argo.stand_in,
             "sources": [{"repoURL": s.repo_url, "path": s.path, "chart": s.chart, "targetRevision": s.target_revision,
                          "ref": s.ref, "local": s.local} for s in argo.sources],
         },
@@ -62,8 +62,11 @@ def model_text(model: RepoModel) -> str:
             if dep.argo is not None:
                 how = "auto-sync" if dep.argo.automated else "manual sync"
                 made = f", from {dep.argo.generated_by}" if dep.argo.generated_by else ""
+                made += " for a stand-in cluster" if dep.argo.stand_in else ""
+                local = any(s.local for s in dep.argo.sources)
                 lines.append(f"    application: {dep.argo.name} ({dep.argo.file}{made}), {how}, "
-                             f"namespace {dep.namespace or '-'}, watches {dep.revision or 'HEAD'}")
+                             f"namespace {dep.namespace or '-'}, watches "
+                             f"{dep.revision or ('HEAD' if local else 'no source in this repository')}")
             if dep.kind == "kustomize":
                 lines.append(f"    kustomization: {', '.join(dep.value_files)}")
             else:
