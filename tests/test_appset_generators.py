@@ -411,18 +411,23 @@ def _corpus(name: str, dest: Path, extra: dict[str, str] | None = None) -> Path:
     return make_repo(dest, extra or {"gitops-lint-test.txt": "copied\n"})
 
 
-def test_konflux_cluster_and_list_merge_expands_against_the_local_cluster_secret(tmp_path: Path) -> None:
-    """SOURCE.md layout: merge(clusters, list) per service; the one cluster Secret in the repo is the
-    development `in-cluster-local`, so each base ApplicationSet makes its Application for it."""
+def test_konflux_application_sets_are_judged_as_the_env_overlays_build_them(tmp_path: Path) -> None:
+    """SOURCE.md layout: base ApplicationSets (merge of clusters and list) that each env's Kustomize
+    overlay patches. Read alone, the base says `environment: staging` and would expand against the
+    development overlay's `in-cluster-local` Secret; built, production-downstream keeps the base's
+    automated sync from main while staging-downstream removes it: certain #6."""
     root = _corpus(KONFLUX, tmp_path / "repo")
     model = discover(root, load_config(root))
-    release = next(a for a in model.argo_apps if a.name == "release-in-cluster-local")
-    assert (release.generated_by, release.sources[0].path, release.dest_server, release.automated) == (
-        "ApplicationSet release", "components/release/staging/", "https://kubernetes.default.svc", True)
-    assert not [n for n in model.unmodeled if "clusters generator" in n]
-    # certain #6 (production auto-syncs from main, staging does not) lives in kustomize JSON patches of
-    # these ApplicationSets (overlays/*): the base alone says `environment: staging`, so it is not found
-    assert "argocd/auto-sync-prod" not in {f.rule for f in lint(root).findings}
+    assert not [a for a in model.argo_apps if a.file.startswith("argo-cd-apps/base/")]
+    release = [o for o in model.overlay_objects if o.kind == "ApplicationSet" and o.name == "release"]
+    assert sorted((o.overlay, o.file) for o in release) == [
+        (f"argo-cd-apps/overlays/{env}", "argo-cd-apps/base/member/infra-deployments/release/release.yaml")
+        for env in ("konflux-public-production", "production-downstream")]
+    assert [line for line in finding_lines(lint(root)) if "ApplicationSet release " in line] == [
+        "argo-cd-apps/base/member/infra-deployments/release/release.yaml:31:9 argocd/auto-sync-prod ApplicationSet "
+        "release syncs automatically (spec.template.spec.syncPolicy.automated) from main in konflux-public-production "
+        "and production-downstream, as built by argo-cd-apps/overlays/konflux-public-production and "
+        "argo-cd-apps/overlays/production-downstream: every change on main reaches production with no promotion step"]
 
 
 def test_gitops_bridge_addons_expand_once_cluster_secrets_exist(tmp_path: Path) -> None:

@@ -45,6 +45,8 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     for layout in plugins.registry():
         layout.find(ctx)
     grouped, unused = ctx.grouped, ctx.unused
+    if ctx.consumed_argo_files:  # read alone they were no env's truth: their notices go with them
+        unmodeled = [n for n in unmodeled if n.split(": ", 1)[0] not in ctx.consumed_argo_files]
     unmodeled += ctx.unmodeled
     apps = [AppModel(name, tuple(sorted(deps, key=lambda d: (d.env.rank, d.env.name))))
             for name, deps in sorted(grouped.items())]
@@ -67,6 +69,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     model.rendered_projects = tuple(ctx.projects)
     model.values_templates = tuple(ctx.templates)
     model.rendered_charts = frozenset(ctx.rendered_charts)
+    model.overlay_objects = tuple(ctx.overlay_objects)
     return model
 
 

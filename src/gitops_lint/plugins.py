@@ -14,10 +14,11 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from gitops_lint import layouts, manifestdirs
 from gitops_lint.appofapps import AppOfApps
+from gitops_lint.argo_overlays import ArgoOverlays
 from gitops_lint.flux import Flux
 from gitops_lint.helmfile import Helmfile
 from gitops_lint.config import Config
@@ -48,6 +49,8 @@ class Context:
         self.templates: list[tuple[str, str]] = []  # (app, values template) a helmfile release reads
         self.projects: list[tuple[str, str, str]] = []  # (AppProject, env, values file) an app-of-apps render creates
         self.render = True  # False with --no-render: nothing is rendered during discovery either
+        self.overlay_objects: list[Any] = []  # argo_overlays.OverlayObject: Argo CD objects env overlays build
+        self.consumed_argo_files: set[str] = set()  # Argo CD files env overlays build from: not read alone
 
     def add(self, app: str, deps: list[Deployment], layout: str) -> None:
         self.grouped[app].extend(d._replace(layout=layout) for d in deps)
@@ -128,9 +131,10 @@ class Declared:
                                 for i, d in enumerate(deps)]
 
 
-# AppOfApps adds the Applications a chart renders to ctx.argo_apps, so it runs before ArgoApplications
-LAYOUTS: tuple[Layout, ...] = (AppOfApps(), ArgoApplications(), Flux(), Helmfile(), EnvFiles(), ManifestDirs(),
-                               Declared())
+# AppOfApps adds the Applications a chart renders to ctx.argo_apps, and ArgoOverlays removes the files env
+# overlays build from, so both run before ArgoApplications
+LAYOUTS: tuple[Layout, ...] = (AppOfApps(), ArgoOverlays(), ArgoApplications(), Flux(), Helmfile(), EnvFiles(),
+                               ManifestDirs(), Declared())
 
 
 def registry() -> tuple[Layout, ...]:

@@ -33,6 +33,7 @@ class RepoModel:
     rendered_projects: tuple[tuple[str, str, str], ...] = ()  # (AppProject, env, values file) app-of-apps renders
     values_templates: tuple[tuple[str, str], ...] = ()  # (app, helmfile values template) its envs share
     rendered_charts: frozenset[str] = frozenset()  # app-of-apps charts judged through their Applications
+    overlay_objects: tuple[Any, ...] = ()  # argo_overlays.OverlayObject: Argo CD objects env overlays build
 
     def __init__(self, root: Path, config: Config, cache: FileCache, *, apps: list[AppModel],
                  argo_apps: list[ArgoApp], unused_env_files: list[tuple[str, str, str]],

@@ -9,6 +9,7 @@ from gitops_lint import argocd as argo
 from gitops_lint import appsetpaths, gitio
 from gitops_lint.errors import YamlProblem
 from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.checks import argooverlay
 from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.model import ArgoApp, Deployment, Origin
 from gitops_lint.repo import RepoModel
@@ -28,16 +29,17 @@ def auto_sync_prod(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
                 continue  # hydrated to a -next branch: prod moves only when that branch is merged (a promotion)
         source = chart_source(dep.argo)
         revision = source.target_revision if source else "HEAD"
-        if _pinned(model, dep, revision):
+        if _pinned(model, dep.argo, revision):
             continue
         yield Hit("default", _at(dep.argo, "spec", "syncPolicy", "automated"), dep.app, dep.env.name, {
             "env": dep.env.name, "application": dep.argo.name, "revision": revision or "HEAD",
         }, anchor=dep.argo.name)
+    yield from argooverlay.auto_sync(model, _pinned)
 
 
-def _pinned(model: RepoModel, dep: Deployment, revision: str) -> bool:
+def _pinned(model: RepoModel, app: ArgoApp, revision: str) -> bool:
     """A tag or commit by this clone's refs (a branch named `v2.0` moves); by its shape when unknown."""
-    source = next((s for s in dep.argo.sources if s.local), None) if dep.argo else None
+    source = next((s for s in app.sources if s.local), None)
     if source is None:
         return argo.is_pinned_revision(revision, frozenset())
     watched = model.revisions.resolve(revision or "HEAD", source.repo_url)

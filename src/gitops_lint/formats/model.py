@@ -39,6 +39,8 @@ def model_dict(model: RepoModel) -> dict[str, Any]:
         "unused_env_files": [{"app": a, "env": e, "path": p} for a, e, p in model.unused_env_files],
         "other_applications": sorted({f"{a.name} ({a.file})" for a in model.argo_apps} -
                                      {f"{d.argo.name} ({d.argo.file})" for d in model.deployments() if d.argo}),
+        "overlay_objects": [{"overlay": o.overlay, "env": o.env.name, "kind": o.kind, "name": o.name, "file": o.file}
+                            for o in model.overlay_objects],
         "notices": model.unmodeled + model.notices,
         "problems": [{"rule": p.rule, "path": p.path, "line": p.line, "message": p.message}
                      for p in model.problems()],
@@ -84,6 +86,14 @@ def model_text(model: RepoModel) -> str:
         if data[key]:
             lines += ["", f"{title}:"]
             lines.extend(f"  {item['path'] if isinstance(item, dict) else item}" for item in data[key])
+    built: dict[tuple[str, str], list[str]] = {}
+    for obj in model.overlay_objects:
+        built.setdefault((obj.overlay, obj.env.name), []).append(obj.kind)
+    if built:
+        lines += ["", "Argo CD objects production overlays build (judged as built, not as their base files read):"]
+        lines.extend(f"  {overlay} ({env}): " + ", ".join(f"{kinds.count(k)} {k}{'s' if kinds.count(k) > 1 else ''}"
+                                                          for k in sorted(set(kinds)))
+                     for (overlay, env), kinds in built.items())
     for notice in model.unmodeled + model.notices:
         lines.append(f"note: {notice}")
     for problem in model.problems():

@@ -30,6 +30,9 @@ class RenderRequest(NamedTuple):
     kube_version: str = ""  # .Capabilities.KubeVersion ("v1.30.0"); "" keeps Helm's default
     api_versions: tuple[str, ...] = ()  # extra .Capabilities.APIVersions ("monitoring.coreos.com/v1")
     include_crds: bool = True  # Argo CD passes --include-crds unless the source says skipCrds
+    # Kustomize: ask for origin annotations (each object's source file); they make a large build
+    # several times slower, so a caller that locates objects itself turns them off
+    origins: bool = True
 
 
 class RenderedObject(NamedTuple):

@@ -58,7 +58,7 @@ class KustomizeRenderer:
         def message(root: Path) -> dict[str, Any]:
             return {"op": "kustomize", "dir": private_dir(root, start), "binary": tool}
 
-        traced = _with_origins(plan, top_file)
+        traced = _with_origins(plan, top_file) if request.origins else None
         if traced is not None:
             rendered = execute(snapshot, request, traced, options, message=message, source_of=lambda _: top_file)
             if rendered.error is None:
