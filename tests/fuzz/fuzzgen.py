@@ -1549,10 +1549,51 @@ def config_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[s
     return {".gitops-lint.yaml": text}, []
 
 
+@st.composite
+def argo_overlays_part(draw: st.DrawFn, rate: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Argo CD objects in a base that env overlays patch with Kustomize (argocd-kustomize-overlays):
+    JSON 6902 and merge patches, remote and escaping bases, an overlay including itself."""
+    kind = _pick(draw, ["ApplicationSet", "Application"])
+    template = {"metadata": {"name": draw(_s("web-{{environment}}" if kind == "ApplicationSet" else "web", rate))},
+                "spec": {"project": "default",
+                         "source": {"repoURL": REPO_URL, "path": draw(_s("components/web/staging", rate)),
+                                    "targetRevision": draw(_s(_pick(draw, ["main", "HEAD", "v1.2.0", ""]), rate))},
+                         "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
+                         "syncPolicy": {"automated": draw(_s({"prune": True}, rate))}}}
+    if kind == "ApplicationSet":
+        doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": kind, "metadata": {"name": "web"},
+               "spec": {"generators": [{"list": {"elements": [{"environment": "staging"}]}}], "template": template}}
+    else:
+        doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": kind, **template}
+    files: dict[str, Any] = {"argo/base/web.yaml": _doc_text(draw, doc, rate),
+                             "argo/base/kustomization.yaml": _pick(draw, ["resources: [web.yaml]\n",
+                                                                         "resources: [web.yaml, ../base]\n",
+                                                                         "resources: web.yaml\n", "[\n"])}
+    automated = "/spec/template/spec/syncPolicy/automated" if kind == "ApplicationSet" else "/spec/syncPolicy/automated"
+    for env in draw(st.lists(st.sampled_from(["staging", "production", "prod", "(a+)+$", "prd-eu"]), min_size=1,
+                             max_size=3, unique=True)):
+        resources = [_pick(draw, ["../../base", "../../base", "https://github.com/x/y//base?ref=v1",
+                                  "../../../../etc", ".", "../" * 40 + "x", draw(_junk_text())])]
+        patch = _pick(draw, [f"- op: remove\n  path: {automated}\n",
+                             "- op: replace\n  path: /spec/template/spec/source/targetRevision\n  value: v2.0.0\n",
+                             f"- op: add\n  path: {automated}\n  value: {{selfHeal: true}}\n",
+                             "- op: remove\n  path: /nope/0\n", "[", "- op: copy\n" * 200,
+                             f"apiVersion: argoproj.io/v1alpha1\nkind: {kind}\nmetadata: {{name: web}}\nspec: {{}}\n"])
+        target = draw(_mangle({"kind": kind, "name": "web"}, rate))
+        files[f"argo/overlays/{env}/patch.yaml"] = patch
+        files[f"argo/overlays/{env}/kustomization.yaml"] = _doc_text(
+            draw, {"resources": resources, "patches": [{"path": "patch.yaml", "target": target}]}, rate)
+    for env in ("staging", "production"):
+        files[f"components/web/{env}/kustomization.yaml"] = "images:\n  - name: registry.example.com/web\n    newTag: 1.0.0\n"
+    return files, [{"components/web/production/kustomization.yaml":
+                    "images:\n  - name: registry.example.com/web\n    newTag: 1.0.1\n"}]
+
+
 # --- the family -----------------------------------------------------------------------------------
 
 LAYOUT_PARTS = {"helmfile": helmfile_part, "flux": flux_part, "appset": appset_part, "appofapps": appofapps_part,
-                "promotion": promotion_part, "inferred": inferred_part, "gateway": gateway_part, "config": config_part}
+                "promotion": promotion_part, "inferred": inferred_part, "gateway": gateway_part, "config": config_part,
+                "argooverlays": argo_overlays_part}
 
 
 @st.composite
