@@ -97,3 +97,32 @@ def test_no_render_says_the_overlays_were_not_built(tmp_path: Path) -> None:
     model = discover(root, load_config(root), render=False)
     assert "env overlays that build Argo CD objects (argo-cd-apps/overlays/production) are not built with " \
            "--no-render" in model.unmodeled
+
+
+def test_a_pull_request_that_drops_production_s_pin_is_judged_on_its_merge_commit(tmp_path: Path) -> None:
+    """main pins production's ApplicationSet to a tag in the overlay; a PR deletes that patch. GitHub
+    checks out the detached merge commit with only origin/main: the PR's build is what is judged."""
+    from click.testing import CliRunner
+    from gitops_lint.cli import main
+
+    pinned = "- op: replace\n  path: /spec/template/spec/source/targetRevision\n  value: v2.3.0\n"
+    origin = _repo(tmp_path / "origin", (pinned,))
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    git(clone, "checkout", "-q", "-b", "unpin")
+    files = _overlay("production")
+    (clone / "argo-cd-apps/overlays/production/patch-0.yaml").unlink()
+    (clone / "argo-cd-apps/overlays/production/kustomization.yaml").write_text(
+        files["argo-cd-apps/overlays/production/kustomization.yaml"])
+    git(clone, "commit", "-qam", "production follows main", date="2026-03-01T00:00:00+00:00")
+    git(clone, "checkout", "-q", "--detach", "origin/main")
+    git(clone, "merge", "-q", "--no-ff", "unpin", "-m", "Merge pull request #7", date="2026-03-01T00:00:00+00:00")
+    result = CliRunner().invoke(main, ["check", str(clone), "--base", "origin/main", "--format", "json",
+                                       "--rule", "argocd/auto-sync-prod"])
+    assert result.exit_code == 1, result.output
+    import json
+    assert [(f["rule"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("argocd/auto-sync-prod", "argo-cd-apps/base/web/web.yaml", 23)]
+    git(clone, "checkout", "-q", "--detach", "origin/main")
+    clean = CliRunner().invoke(main, ["check", str(clone), "--base", "origin/main", "--rule", "argocd/auto-sync-prod"])
+    assert clean.exit_code == 0, clean.output
