@@ -624,3 +624,16 @@ def test_a_chart_version_from_a_list_element_is_followed_to_that_element(tmp_pat
         "appsets/web.yaml:10:39 promotion/untested-tag prod runs chart https://charts.example.com/web 2.1.0, which "
         f"never ran in stage (stage ran 2.0.0 on branch main); it reached prod in commit {_sha(root)} "
         "(2026-02-01 00:00:00 UTC)"]
+
+
+def test_a_selector_listing_one_env_many_times_makes_one_stand_in() -> None:
+    """Hostile input: an `In` with 30,000 values is read once each (it was quadratic)."""
+    from gitops_lint.appset_infer import stand_ins
+
+    spec = {"generators": [{"clusters": {"selector": {"matchExpressions": [
+        {"key": "env", "operator": "In", "values": ["prod"] * 30_000 + ["stage"]}]}}}],
+        "template": {"metadata": {"name": "web-{{metadata.annotations.team}}"}}}
+    inferred = stand_ins(spec, frozenset({"prod", "stage"}))
+    assert inferred is not None and inferred.key == "env"
+    assert [(c.name, c.labels, c.annotations) for c in inferred.clusters] == [
+        ("prod", {"env": "prod"}, {"team": "<metadata.annotations.team>"})]

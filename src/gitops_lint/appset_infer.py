@@ -20,6 +20,7 @@ from gitops_lint.appset_repo import Cluster, scalars
 
 MAX_WALK = 64  # generators looked at (matrix/merge children included)
 MAX_NAMES = 200  # placeholder annotation/label names read from the templates
+MAX_VALUES = 100  # values of one `In` expression looked at
 INFERRED_FROM = "the selectors of its clusters generators"
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./")
 
@@ -114,17 +115,18 @@ def _read_selector(raw: Any) -> Selector:
 def _env_label(selectors: list[Selector], env_words: frozenset[str]) -> tuple[str | None, list[str]]:
     """The label whose selected values are all env names (the most of them wins), and those values
     in the order written."""
-    values: dict[str, list[str]] = {}
+    values: dict[str, dict[str, None]] = {}  # label -> its values in the order written (a dict: no repeats)
     for pairs, _ in selectors:
         for name, allowed in pairs.items():
-            values.setdefault(name, [])
-            values[name].extend(v for v in allowed if v not in values[name])
+            seen = values.setdefault(name, {})
+            for value in allowed[:MAX_VALUES]:
+                seen.setdefault(value)
     candidates = [(len(vals), name) for name, vals in values.items()
                   if vals and all(v.lower() in env_words for v in vals)]
     if not candidates:
         return None, []
     best = min(candidates, key=lambda c: (-c[0], c[1]))[1]
-    return best, values[best]
+    return best, list(values[best])
 
 
 def _read_names(spec: dict[Any, Any]) -> list[tuple[str, str]]:
