@@ -17,6 +17,7 @@ from gitops_lint.revisions import Resolver
 from gitops_lint.timeline import Timeline
 from gitops_lint.model import ArgoApp, Deployment, GitView, Image, KeyPath, Origin, Position
 from gitops_lint.appvalues import inline_layers
+from gitops_lint.repo_render import Renders, dep_key
 from gitops_lint.values import Effective, Layer, effective
 
 
@@ -25,7 +26,7 @@ class AppModel(NamedTuple):
     deployments: tuple[Deployment, ...]  # sorted by env rank
 
 
-class RepoModel:
+class RepoModel(Renders):
     """What `discover` understood, plus lazily computed effective values and images."""
 
     declared_orders: tuple[Any, ...] = ()  # promotionorder.DeclaredOrder: orders the repo declares
@@ -108,7 +109,7 @@ class RepoModel:
         return len({(d.app, d.env.name) for d in self.deployments()})
 
     def effective(self, dep: Deployment) -> Effective:
-        key = _dep_key(dep)
+        key = dep_key(dep)
         if key not in self._effective:
             self._effective[key] = effective(self.layers(dep))
         return self._effective[key]
@@ -116,7 +117,7 @@ class RepoModel:
     def images(self, dep: Deployment) -> list[Image]:
         """Images the env runs (an empty `image.tag` is the chart's appVersion); when the env renders,
         the images of its rendered pod specs, traced back to where they are set."""
-        key = _dep_key(dep)
+        key = dep_key(dep)
         if key not in self._images:
             values = self.effective(dep)
             chart_file = self.chart_file(dep)
@@ -128,73 +129,6 @@ class RepoModel:
                 found = rendered.reconcile(found, objects, values, lambda o, k, t: self._locate(dep, o, t))
             self._images[key] = found + list(dep.artifacts)
         return self._images[key]
-
-    def rendered_objects(self, dep: Deployment) -> tuple[Any, ...] | None:
-        """What the env's chart or overlay renders to, or None when it is not rendered (no templates,
-        no backend, --no-render, or an error: each said once in the notes)."""
-        key = _dep_key(dep)
-        if key not in self._rendered:
-            self._rendered[key] = self._render(dep)
-        return self._rendered[key]
-
-    def _render(self, dep: Deployment) -> tuple[Any, ...] | None:
-        if dep.kind == "manifests":  # plain manifests are what they render to
-            return rendered.manifest_objects(dep, self.cache)
-        chart_values = f"{dep.chart_dir}/values.yaml" if dep.chart_dir else "values.yaml"
-        if not self.render or (dep.kind == "helm" and not self._has_templates(dep)):
-            return None
-        request = rendered.request(dep, chart_values, self.layers(dep))
-        if request is None:
-            return None
-        from gitops_lint import render as backends
-
-        renderer = backends.renderer_for(request.kind)
-        if renderer is None or not renderer.available():
-            note = (f"rendering skipped: no {request.kind} backend is installed, so charts and overlays are judged "
-                    "from their values (pip install 'gitops-lint[render]')")
-            if note not in self.notices:
-                self.notices.append(note)
-            return None
-        result = backends.render(self.cache.snapshot, request, cache=self.cache.disk, plans=self._plans)
-        if result.error:
-            self.unmodeled.append(f"{dep.app}/{dep.env.name}: {request.path} could not be rendered ({result.error}); "
-                                  "it is judged from its values")
-            return None
-        if any(obj.kind in ("Application", "ApplicationSet") for obj in result.objects):
-            self.unmodeled.append(f"{dep.app}/{dep.env.name}: {request.path} renders Argo CD Applications (app of "
-                                  "apps); what they deploy is judged from the values, not from this render")
-            return None
-        return result.objects
-
-    def trace_number(self, dep: Deployment, number: int) -> Origin | None:
-        """Where the env's values set `number`, when exactly one key holds it."""
-        values = self.effective(dep)
-        path = rendered.trace(values.data, str(number))
-        return values.origin(path) if path is not None else None
-
-    def _has_templates(self, dep: Deployment) -> bool:
-        prefix = f"{dep.chart_dir}/templates/" if dep.chart_dir else "templates/"
-        return self.chart_file(dep) is not None and any(f.startswith(prefix) for f in self.files)
-
-    def locate_text(self, dep: Deployment, source: str, text: str) -> Origin | None:
-        """Where a rendered value outside the values is written (see `_locate`)."""
-        found = self._locate(dep, rendered_source(source), text)
-        return found if found is not None and found.keypath is not None else None
-
-    def _locate(self, dep: Deployment, obj: Any, text: str) -> Origin | None:
-        """Where a rendered image outside the values is written: its source manifest, else a manifest
-        of the app's tree that holds exactly that text, else the source file itself."""
-        sources = [obj.source] if obj.source in self.file_set and not _is_template(obj.source) else []
-        root = "/".join((dep.value_files[0] if dep.value_files else "").split("/")[:-3])
-        sources += [f for f in self.files if f.startswith(f"{root}/" if root else "") and f not in sources
-                    and f.endswith((".yaml", ".yml")) and not _is_template(f)][:200]
-        for path in sources:
-            loaded = self.cache.load(path)
-            for index, doc in enumerate(loaded.docs if loaded is not None else ()):
-                hit = rendered.trace(doc.data, text)
-                if hit is not None:
-                    return Origin(path, hit, index)
-        return Origin(obj.source) if obj.source in self.file_set else None
 
     def app_version(self, chart_file: str | None) -> str | None:
         loaded = self.cache.load(chart_file) if chart_file else None
@@ -254,21 +188,7 @@ class RepoModel:
         return [p for path in sorted(self.cache.problems) for p in self.cache.problems[path]]
 
 
-class rendered_source(NamedTuple):  # noqa: N801 - a stand-in for a RenderedObject: only its source
-    source: str
-
-
-def _is_template(path: str) -> bool:
-    """A Helm template (Go template text, never parsed as YAML)."""
-    return "templates" in path.split("/")[:-1] or path.endswith((".tpl", ".gotmpl"))
-
-
 def _parents(path: str) -> Iterator[str]:
     parts = path.split("/")[:-1]
     for index in range(1, len(parts) + 1):
         yield "/".join(parts[:index])
-
-
-def _dep_key(dep: Deployment) -> tuple[Any, ...]:
-    return (dep.app, dep.env.name, dep.value_files, dep.argo.file if dep.argo else None,
-            dep.argo.name if dep.argo else None, dep.values_in)
