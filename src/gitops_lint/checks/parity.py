@@ -1,22 +1,16 @@
 """parity/*: stage rehearses prod. Compares effective values over production-shaping keys."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gitops_lint import keypaths
 from gitops_lint.checks import CheckKind, Hit
+from gitops_lint.checks.parityvalues import present, resource_blocks, same
 from gitops_lint.keypaths import MISSING
 from gitops_lint.model import Deployment, Origin
 from gitops_lint.repo import RepoModel
 from gitops_lint.yamlio import format_keypath, value_at
-
-_QUANTITY = re.compile(r"^([+-]?\d+(?:\.\d+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$")
-_FACTORS: dict[str | None, Any] = {None: 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
-            "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-
 
 def compared_pairs(model: RepoModel, params: dict[str, Any], *,
                    any_kind: bool = False) -> Iterator[tuple[Deployment, Deployment]]:
@@ -51,21 +45,21 @@ def values_parity(model: RepoModel, params: dict[str, Any]) -> Iterator[Hit]:
         left, right = model.effective(stage), model.effective(prod)
         found = set(keypaths.find(left.data, patterns)) | set(keypaths.find(right.data, patterns))
         if params.get("resources_by_shape"):  # `appResources`, `workerResources`: requests/limits blocks by any name
-            found |= {p for p in _resource_blocks(left.data) | _resource_blocks(right.data)
+            found |= {p for p in resource_blocks(left.data) | resource_blocks(right.data)
                       if not any(p[:i] in found for i in range(1, len(p) + 1))}
         matched = sorted(found, key=lambda p: tuple(map(str, p)))
         for path in matched:
             a, b = left.get(path, MISSING), right.get(path, MISSING)
             case = "default"
             if any(keypaths.matches(path, p) for p in presence):
-                a, b, case = _present(a), _present(b), "presence"
+                a, b, case = present(a), present(b), "presence"
             # a setting one env lacks entirely is one finding, not one per leaf of the other side
             whole = a is MISSING or b is MISSING or not isinstance(a, dict) or not isinstance(b, dict)
             ours = {path: a} if whole else keypaths.leaves(a, path)
             theirs = {path: b} if whole else keypaths.leaves(b, path)
             for leaf in sorted(set(ours) | set(theirs), key=lambda p: tuple(map(str, p))):
                 mine, other = ours.get(leaf, MISSING), theirs.get(leaf, MISSING)
-                if _same(mine, other, fold) or any(keypaths.matches(leaf, p) for p in allow):
+                if same(mine, other, fold) or any(keypaths.matches(leaf, p) for p in allow):
                     continue
                 if params.get("skip_when_autoscaled") and _autoscaled(left.data, right.data, leaf):
                     continue
@@ -115,7 +109,7 @@ def _rendered_shaping(model: RepoModel, params: dict[str, Any], reported: set[tu
             for leaf in sorted(set(ours_leaves) | set(theirs_leaves), key=lambda p: tuple(map(str, p))):
                 x, y = ours_leaves.get(leaf, MISSING), theirs_leaves.get(leaf, MISSING)
                 name = " ".join([key, format_keypath(leaf)]).strip()
-                if _same(x, y, fold) or (stage.app, stage.env.name, keypaths.show(x)) in reported \
+                if same(x, y, fold) or (stage.app, stage.env.name, keypaths.show(x)) in reported \
                         or any(keypaths.matches((key.rsplit(" ", 1)[-1],) + leaf, p) for p in allow):
                     continue
                 scalar = isinstance(x, (str, int, float)) and not isinstance(x, bool)
@@ -162,27 +156,6 @@ def _folded(found: dict[str, Any], model: RepoModel) -> dict[str, tuple[str, Any
     return out
 
 
-_RESOURCE_NAMES = frozenset({"cpu", "memory", "ephemeral-storage"})
-
-
-def _resource_blocks(data: Any, path: tuple[Any, ...] = (), budget: list[int] | None = None) -> set[tuple[Any, ...]]:
-    """Mappings shaped like container resources (`limits`/`requests` of cpu or memory), whatever the key
-    that holds them is called; walked over mappings only, bounded."""
-    budget = budget if budget is not None else [20_000]
-    out: set[tuple[Any, ...]] = set()
-    if not isinstance(data, dict) or budget[0] <= 0 or len(path) > 32:
-        return out
-    budget[0] -= 1
-    parts = [data.get(k) for k in ("limits", "requests")]
-    if path and any(isinstance(v, dict) and _RESOURCE_NAMES & set(map(str, v)) for v in parts) \
-            and set(map(str, data)) <= {"limits", "requests", "claims"}:
-        return {path}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out |= _resource_blocks(value, path + (key,), budget)
-    return out
-
-
 def _own_file(origin: Origin | None, stage: Deployment, prod: Deployment) -> str:
     """Where to change the rehearsal env alone: the file that sets it, unless prod shares that file."""
     if origin is not None and origin.path not in prod.value_files:
@@ -190,50 +163,11 @@ def _own_file(origin: Origin | None, stage: Deployment, prod: Deployment) -> str
     return stage.own_file
 
 
-def _present(value: Any) -> str:
-    if isinstance(value, dict) and "enabled" in value:
-        return "on" if value["enabled"] else "off"
-    return "on" if value is not MISSING and value else "off"
-
-
 def _autoscaled(left: dict[str, Any], right: dict[str, Any], leaf: tuple[Any, ...]) -> bool:
     if str(leaf[-1]) not in ("replicaCount", "replicas"):
         return False
     prefix = leaf[:-1]
     return all(value_at(side, prefix + ("autoscaling", "enabled")) is True for side in (left, right))
-
-
-def _same(a: Any, b: Any, fold: Callable[[str], str] | None) -> bool:
-    if a is MISSING or b is MISSING:
-        return a is b
-    if isinstance(a, list) and isinstance(b, list):
-        if a == b:
-            return True
-        from deepdiff import DeepDiff  # only when two lists differ: order does not matter here
-
-        return not DeepDiff(_normal(a, fold), _normal(b, fold), ignore_order=True)
-    return bool(_normal(a, fold) == _normal(b, fold))
-
-
-def _normal(value: Any, fold: Callable[[str], str] | None) -> Any:
-    """Kubernetes quantities as numbers (`1Gi` == `1024Mi`), env names folded (`pool-stage` == `pool-prod`)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        match = _QUANTITY.match(value.strip())
-        if match:
-            try:
-                return Decimal(match.group(1)) * _FACTORS[match.group(2)]
-            except InvalidOperation:
-                return value
-        return fold(value) if fold else value
-    if isinstance(value, dict):
-        return {k: _normal(v, fold) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_normal(v, fold) for v in value]
-    return value
 
 
 _PARAMS = {

@@ -15,7 +15,8 @@ from gitops_lint.yamlio import format_keypath
 
 
 def branch_drift(model: RepoModel, params: dict[str, Any], fold: Callable[[str], str] | None) -> Iterator[Hit]:
-    from gitops_lint.checks.parity import _same, compared_pairs
+    from gitops_lint.checks.parity import compared_pairs
+    from gitops_lint.checks.parityvalues import same
 
     if not model.values_templates:
         return
@@ -31,7 +32,7 @@ def branch_drift(model: RepoModel, params: dict[str, Any], fold: Callable[[str],
                 if not _shaping(leaf, patterns) or any(keypaths.matches(leaf, p) for p in allow):
                     continue
                 mine, theirs = branched.value_for(stage.env.name), branched.value_for(prod.env.name)
-                if mine is None or theirs is None or _same(mine, theirs, fold):
+                if mine is None or theirs is None or same(mine, theirs, fold):
                     continue
                 key = format_keypath(leaf)
                 yield Hit("default", Origin(path), stage.app, stage.env.name, {
