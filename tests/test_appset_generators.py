@@ -564,7 +564,7 @@ def test_env_selectors_model_an_addon_on_stand_in_clusters(tmp_path: Path) -> No
     [app] = model.apps
     assert [(d.env.name, d.argo.name, d.argo.stand_in, d.argo.dest_server, d.namespace, d.revision, d.value_files,
              [(a.name, a.tag) for a in d.artifacts]) for d in app.deployments] == [
-        (env, f"addon-{env}-metrics-server", True, env, None, None, (),
+        (env, f"addon-{env}-metrics-server", env, env, None, None, (),
          [("https://charts.example.com/metrics-server", version)])
         for env, version in (("staging", "3.12.0"), ("prod", "3.13.0"))]
     assert app.name == "addon-metrics-server" and model.unmodeled == [STAND_IN_NOTE]
@@ -605,7 +605,7 @@ def test_no_stand_ins_where_a_cluster_secret_exists_or_no_selector_names_an_env(
     root = make_repo(tmp_path / "s", {"addons/metrics-server.yaml": addon, **secret})
     model = discover(root, load_config(root))
     assert [(d.env.name, d.argo.name, d.argo.stand_in) for a in model.apps for d in a.deployments] == [
-        ("prod", "addon-prod-eu-metrics-server", False)]
+        ("prod", "addon-prod-eu-metrics-server", None)]
 
 
 def test_a_chart_version_from_a_list_element_is_followed_to_that_element(tmp_path: Path) -> None:
@@ -637,3 +637,14 @@ def test_a_selector_listing_one_env_many_times_makes_one_stand_in() -> None:
     assert inferred is not None and inferred.key == "env"
     assert [(c.name, c.labels, c.annotations) for c in inferred.clusters] == [
         ("prod", {"env": "prod"}, {"team": "<metadata.annotations.team>"})]
+
+
+def test_a_stand_in_application_named_without_its_env_keeps_the_env_its_selector_named(tmp_path: Path) -> None:
+    """`name: metrics-server` (no `{{name}}`): both stand-ins make an Application of that name; each is
+    the env its selector named, so the app still has staging → prod."""
+    addon = _addon("addons-metrics-server", "enable_metrics_server", "3.12.0", "3.12.0", "3.12.0").replace(
+        "name: addon-{{name}}-{{values.addonChart}}", "name: '{{values.addonChart}}'")
+    root = make_repo(tmp_path / "r", {"addons/metrics-server.yaml": addon})
+    model = discover(root, load_config(root))
+    assert [(a.name, [(d.env.name, d.env.role, d.argo.name) for d in a.deployments]) for a in model.apps] == [
+        ("metrics-server", [("staging", "stage", "metrics-server"), ("prod", "prod", "metrics-server")])]

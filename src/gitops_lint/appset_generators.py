@@ -131,7 +131,7 @@ class Generators:
                        "project": cluster.project, **{f"metadata.labels.{k}": v for k, v in cluster.labels.items()},
                        **{f"metadata.annotations.{k}": v for k, v in cluster.annotations.items()}}
             if cluster.file == appset_infer.INFERRED_FROM:
-                row[STAND_IN] = True
+                row[STAND_IN] = cluster.name  # a stand-in is named after the env it stands for
             row = self.with_values(row, values, path)
             if row is not None:
                 rows.append(row)

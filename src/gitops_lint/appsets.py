@@ -112,7 +112,7 @@ def _one(template: dict[Any, Any], patch: str | None, element: Params, generator
     if app is None:
         return None
     traced = tuple(appset_params.traced(template, element.get(ORIGINS) or {}, ("spec", "template")))
-    return app._replace(stand_in=bool(element.get(STAND_IN)), traced=traced)
+    return app._replace(stand_in=element.get(STAND_IN) or None, traced=traced)
 
 
 def _patched(rendered: Any, text: str, where: str) -> Any:

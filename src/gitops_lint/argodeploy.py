@@ -102,6 +102,12 @@ def _kustomization(directory: str, files: set[str]) -> str | None:
 
 def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:
     """(role, how the repo spells it, app name without the env) from name, valueFiles, namespace."""
+    if app.stand_in:  # its ApplicationSet's selectors named the env it is for
+        role = scheme.role_of(app.stand_in)
+        named = scheme.find(app.name)
+        if role is not None:
+            rest = named[2] if named and named[0] == role and named[2] else app.name
+            return role, app.stand_in, rest
     if argocd.rendered_by_chart(app):  # rendered (app of apps): it exists in the env its values file names
         for part in reversed(app.file.split("/")):
             found = scheme.find(part.rsplit(".", 1)[0] if part.endswith(YAML_SUFFIXES) else part)

@@ -76,8 +76,9 @@ class ArgoApp(NamedTuple):
     generated_by: str | None  # "ApplicationSet <name>" when rendered from a generator
     # sourceHydrator: (hydrateTo.targetBranch or None, syncSource.targetBranch); None = no hydrator
     hydrator: tuple[str | None, str] | None = None
-    # made for a stand-in cluster its ApplicationSet's selectors imply (appset_infer), not a real one
-    stand_in: bool = False
+    # made for a stand-in cluster its ApplicationSet's selectors imply (appset_infer), not a real one:
+    # the env that stand-in stands for (its selectors named it); None for a real cluster
+    stand_in: str | None = None
     # (key path of a field, key path where its value is written as is): a template field that is one
     # generator parameter (`targetRevision: '{{values.chartVersion}}'`) traced to that parameter's entry
     traced: tuple[tuple[KeyPath, KeyPath], ...] = ()

@@ -22,7 +22,7 @@ def _dep_dict(dep: Deployment) -> dict[str, Any]:
         "revision": dep.revision,
         "application": None if argo is None else {
             "name": argo.name, "file": argo.file, "automated": argo.automated, "server": argo.dest_server,
-            "generated_by": argo.generated_by, "stand_in_cluster": argo.stand_in,
+            "generated_by": argo.generated_by, "stand_in_for": argo.stand_in,
             "sources": [{"repoURL": s.repo_url, "path": s.path, "chart": s.chart, "targetRevision": s.target_revision,
                          "ref": s.ref, "local": s.local} for s in argo.sources],
         },
