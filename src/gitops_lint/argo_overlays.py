@@ -5,28 +5,28 @@ ApplicationSets in a base and build them per env with Kustomize: `argo-cd-apps/o
 patches the base's sync policy, revision or generator values for that env, and Argo CD deploys
 the overlay's output. Read file by file, the base says one thing for every env; what an env runs
 is the overlay's build. So each kustomization whose directory names the production env, and whose
-resources hold Argo CD documents, is built with the same isolated Kustomize renderer as every other overlay,
-and each Application or ApplicationSet it outputs is kept with the env, the overlay and the file
-that defines it (found by kind and name under the overlay's references: Kustomize's origin
-annotations would make a large build several times slower), for the checks that judge Argo CD objects per env
+resources hold Argo CD documents, is built with the same isolated Kustomize renderer as every other
+overlay, and each Application or ApplicationSet it outputs is read as an Application (an
+ApplicationSet: its template) and kept with the env, the overlay and the file that defines it
+(found by kind and name under the overlay's references: Kustomize's origin annotations would make
+a large build several times slower), for the checks that judge Argo CD objects per env
 (`argocd/auto-sync-prod`). Their Applications are not expanded into deployments here: the apps
 those objects deploy are modeled by the other layouts from their own directories.
 """
 from __future__ import annotations
 
 import posixpath
-import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from gitops_lint.errors import GitopsLintError
+from gitops_lint import argocd
 from gitops_lint.layouts import KUSTOMIZATIONS
-from gitops_lint.model import Env
+from gitops_lint.model import ArgoApp, Env, KeyPath
 
 MAX_OVERLAYS = 40  # env overlays built per run
 MAX_OBJECTS = 2000  # Argo CD objects kept over all of them
 _REFERENCES = ("resources", "bases", "components")
 _KINDS = ("Application", "ApplicationSet")
-_ARGO_KIND = re.compile(rb"^[ \t]*kind:[ \t]*[\"']?(?:Application|ApplicationSet)[\"']?[ \t]*\r?$", re.M)
 
 
 class OverlayObject(NamedTuple):
@@ -34,11 +34,23 @@ class OverlayObject(NamedTuple):
 
     env: Env
     overlay: str  # the kustomization directory
+    kustomization: str  # its kustomization file
     kind: str
     name: str
-    data: dict[str, Any]  # the object as built
-    file: str  # the repo file it came from (else the overlay's kustomization)
+    file: str  # the repo file that defines it (else the overlay's kustomization)
     doc: int  # its document in that file (0 when not found there)
+    app: ArgoApp | None  # read as an Application (an ApplicationSet: its template); None: not judged
+    base: KeyPath  # where the Application's fields start in the object: () or ("spec", "template")
+
+
+class Overlay(NamedTuple):
+    directory: str
+    kustomization: str
+    env: Env
+    references: list[str]  # local paths it lists under resources, bases and components
+
+    def holds(self, path: str) -> bool:
+        return any(path == ref or path.startswith(ref + "/") for ref in [self.directory] + self.references)
 
 
 class ArgoOverlays:
@@ -48,16 +60,20 @@ class ArgoOverlays:
         """Fills `ctx.overlay_objects` from production's overlays. Once they are built, the Argo CD
         files any env overlay consumes (its base, its patches) are not also read on their own: what
         the base says alone is no env's truth. What cannot be built is a notice."""
-        argo_files = _argo_files(ctx)
-        overlays = _overlays(ctx, argo_files)
-        production = [o for o in overlays if o[1].production]
+        candidates = _env_kustomizations(ctx)
+        if not candidates:
+            return  # no production kustomization: nothing is read (most repos stop here)
+        defined = _argo_documents(ctx)
+        paths = {path for places in defined.values() for path, _ in places}
+        overlays = [o for o in candidates if any(o.holds(path) for path in paths)]
+        production = [o for o in overlays if o.env.production]
         if not production:
             return
         if len(production) > MAX_OVERLAYS:
             ctx.unmodeled.append(f"{len(production)} production overlays build Argo CD objects; the first "
                                  f"{MAX_OVERLAYS} are modeled")
             production = production[:MAX_OVERLAYS]
-        shown = ", ".join(directory for directory, _, _ in production[:3]) + (" …" if len(production) > 3 else "")
+        shown = ", ".join(o.directory for o in production[:3]) + (" …" if len(production) > 3 else "")
         if not ctx.render:
             ctx.unmodeled.append(f"env overlays that build Argo CD objects ({shown}) are not built with --no-render")
             return
@@ -68,61 +84,58 @@ class ArgoOverlays:
             ctx.unmodeled.append(f"env overlays that build Argo CD objects ({shown}) are not built: no Kustomize "
                                  "backend is installed (pip install 'gitops-lint[render]')")
             return
-        built = False
-        for directory, env, references in production:
+        built: list[tuple[Overlay, Any]] = []
+        succeeded = False
+        for overlay in production:
             # located by name below: origin annotations would make a large build several times slower
-            result = backends.render(ctx.cache.snapshot, backends.RenderRequest("kustomize", directory, origins=False),
-                                     cache=ctx.cache.disk)
+            result = backends.render(ctx.cache.snapshot, backends.RenderRequest("kustomize", overlay.directory,
+                                                                                origins=False), cache=ctx.cache.disk)
             if result.error:
-                ctx.unmodeled.append(f"{directory}: the {env.name} overlay builds Argo CD objects but could not be "
-                                     f"built ({result.error}); they are judged as their files say")
+                ctx.unmodeled.append(f"{overlay.directory}: the {overlay.env.name} overlay builds Argo CD objects but "
+                                     f"could not be built ({result.error}); they are judged as their files say")
                 continue
-            built = True
-            for obj in result.objects:
-                if obj.kind in _KINDS and str(obj.object.get("apiVersion", "")).startswith("argoproj.io/") \
-                        and len(ctx.overlay_objects) < MAX_OBJECTS:
-                    source, doc = _source(ctx, obj.kind, obj.name, [directory] + references, argo_files)
-                    ctx.overlay_objects.append(OverlayObject(env, directory, obj.kind, obj.name, obj.object,
-                                                             source or _kustomization(ctx, directory), doc))
-        if built:
-            consumed = {f for directory, _, references in overlays for f in argo_files
-                        if any(f == ref or f.startswith(ref + "/") for ref in [directory] + references)}
-            ctx.consumed_argo_files.update(consumed)
-            ctx.argo_apps[:] = [app for app in ctx.argo_apps if app.file not in consumed]
-            for directory, _, _ in overlays:  # Argo CD's own configuration, not an app with envs to compare
-                ctx.consumers.setdefault(_kustomization(ctx, directory), "Argo CD objects")
+            succeeded = True
+            built.extend((overlay, obj) for obj in result.objects if obj.kind in _KINDS
+                         and str(obj.object.get("apiVersion", "")).startswith("argoproj.io/"))
+        if not succeeded:
+            return  # nothing was built: the files stay read as they are
+        is_local = _local_matcher(ctx, [obj.object for _, obj in built])
+        for overlay, obj in built[:MAX_OBJECTS]:
+            file, doc = next(((path, doc) for path, doc in defined.get((obj.kind, obj.name), ())
+                              if overlay.holds(path)), (overlay.kustomization, 0))
+            app, base = _as_application(obj.kind, obj.object, file, doc, overlay.directory, is_local)
+            ctx.overlay_objects.append(OverlayObject(overlay.env, overlay.directory, overlay.kustomization, obj.kind,
+                                                     obj.name, file, doc, app, base))
+        consumed = {path for path in paths if any(o.holds(path) for o in overlays)}
+        ctx.consumed_argo_files.update(consumed)
+        ctx.argo_apps[:] = [app for app in ctx.argo_apps if app.file not in consumed]
+        for overlay in overlays:  # Argo CD's own configuration, not an app with envs to compare
+            ctx.consumers.setdefault(overlay.kustomization, "Argo CD objects")
 
 
-def _argo_files(ctx: Any) -> list[str]:
-    """The YAML files that hold an Argo CD Application or ApplicationSet (by a bounded byte look)."""
-    found = []
-    for path in ctx.yaml_files:
-        try:
-            if b"argoproj" in ctx.cache.mentions(path) and _ARGO_KIND.search(ctx.cache.snapshot.read(path)):
-                found.append(path)
-        except GitopsLintError:
-            continue
-    return found
-
-
-def _overlays(ctx: Any, argo_files: list[str]) -> list[tuple[str, Env, list[str]]]:
-    """(directory, env) of each kustomization whose directory names the production env and whose
-    resources, bases or components hold a file that mentions argoproj (the checks judge production's
-    build; building the other envs' overlays would cost without a finding)."""
-    if not argo_files:
-        return []
-    found = []
+def _env_kustomizations(ctx: Any) -> list[Overlay]:
+    """Every kustomization whose directory names an env; none when no such directory names the
+    production env (only production's are built: the checks judge production's build, and building
+    the others would cost without a finding; the others are only consumers of the base)."""
+    named = []
     for path in ctx.files:
-        if posixpath.basename(path) not in KUSTOMIZATIONS:
-            continue
         directory = posixpath.dirname(path)
-        named = ctx.scheme.find(posixpath.basename(directory)) if directory else None
-        if named is None:
-            continue
-        references = _references(ctx, path, directory)
-        env = ctx.scheme.env(named[0], posixpath.basename(directory))
-        if any(f == ref or f.startswith(ref + "/") for ref in references for f in argo_files):
-            found.append((directory, env, references))
+        found = ctx.scheme.find(posixpath.basename(directory)) if directory and \
+            posixpath.basename(path) in KUSTOMIZATIONS else None
+        if found is not None:
+            named.append((path, directory, ctx.scheme.env(found[0], posixpath.basename(directory))))
+    if not any(env.production for _, _, env in named):
+        return []
+    return [Overlay(directory, path, env, _references(ctx, path, directory)) for path, directory, env in named]
+
+
+def _argo_documents(ctx: Any) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """(kind, name) -> (file, document) of every Application and ApplicationSet as written."""
+    found: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for path, index, data in ctx.argo_docs:
+        meta = data.get("metadata")
+        if data.get("kind") in _KINDS and isinstance(meta, dict) and isinstance(meta.get("name"), str):
+            found.setdefault((data["kind"], meta["name"]), []).append((path, index))
     return found
 
 
@@ -141,21 +154,27 @@ def _references(ctx: Any, path: str, directory: str) -> list[str]:
     return out
 
 
-def _kustomization(ctx: Any, directory: str) -> str:
-    return next(posixpath.join(directory, n) for n in KUSTOMIZATIONS if posixpath.join(directory, n) in ctx.file_set)
+def _local_matcher(ctx: Any, objects: list[dict[str, Any]]) -> Callable[[str], bool]:
+    """Which repoURLs are this repository, decided as for hand-written Applications (argodocs)."""
+    from gitops_lint import gitio
+    from gitops_lint.argodocs import local_matcher
+
+    matcher, _ = local_matcher([("", 0, obj) for obj in objects], gitio.remote_urls(ctx.root), ctx.file_set)
+    return matcher
 
 
-def _source(ctx: Any, kind: str, name: str, under: list[str], argo_files: list[str]) -> tuple[str | None, int]:
-    """The file and document under the overlay's references that define kind/name (Kustomize keeps
-    both), else (None, 0): an object a generator or patch made."""
-    for path in argo_files:
-        if not any(path == ref or path.startswith(ref + "/") for ref in under):
-            continue
-        loaded = ctx.cache.load(path)
-        for index, doc in enumerate(loaded.docs if loaded is not None else ()):
-            data = doc.data
-            meta = data.get("metadata") if isinstance(data, dict) else None
-            if isinstance(data, dict) and data.get("kind") == kind and isinstance(meta, dict) \
-                    and meta.get("name") == name:
-                return path, index
-    return None, 0
+def _as_application(kind: str, data: dict[str, Any], file: str, doc: int, overlay: str,
+                    is_local: Callable[[str], bool]) -> tuple[ArgoApp | None, KeyPath]:
+    """The Application as built, or an ApplicationSet's template read as one (None when a
+    templatePatch may change its sync policy: not judged)."""
+    base: KeyPath = ()
+    if kind == "ApplicationSet":
+        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        template, patch = spec.get("template"), spec.get("templatePatch")
+        if not isinstance(template, dict) or (isinstance(patch, str) and "syncPolicy" in patch):
+            return None, ()
+        data = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **template}
+        base = ("spec", "template")
+    app, _ = argocd.rendered_application(data, file=file, doc=doc, base=base, is_local=is_local,
+                                         generated_by=f"overlay {overlay}", where=f"{overlay}: {kind}")
+    return app, base

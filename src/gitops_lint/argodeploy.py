@@ -8,7 +8,7 @@ from gitops_lint import argocd
 from gitops_lint.appset_infer import is_unknown
 from gitops_lint.argocd import chart_source, resolve_value_file
 from gitops_lint.envs import EnvScheme
-from gitops_lint.layouts import KUSTOMIZATIONS, joined
+from gitops_lint.layouts import joined, kustomization_file
 from gitops_lint.model import ArgoApp, Deployment, Image, Origin
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -24,7 +24,7 @@ def argo_deployment(app: ArgoApp, scheme: EnvScheme, files: set[str]) -> Deploym
     value_files: list[str] = []
     if chart is not None and chart.local and chart.path is not None:
         chart_dir = posixpath.normpath(chart.path.strip("/")) if chart.path.strip("/") else ""
-        kustomization = _kustomization(chart_dir, files)
+        kustomization = kustomization_file(chart_dir, files)
         if joined(chart_dir, "values.yaml") in files:
             value_files.append(joined(chart_dir, "values.yaml"))
         elif kustomization and joined(chart_dir, "Chart.yaml") not in files:
@@ -94,10 +94,6 @@ def _git_revision(app: ArgoApp) -> str | None:
     if chart is not None and chart.local:
         return chart.target_revision
     return next((s.target_revision for s in app.sources if s.local and s.ref is not None), None)
-
-
-def _kustomization(directory: str, files: set[str]) -> str | None:
-    return next((joined(directory, n) for n in KUSTOMIZATIONS if joined(directory, n) in files), None)
 
 
 def _argo_env(app: ArgoApp, scheme: EnvScheme) -> tuple[str | None, str, str]:

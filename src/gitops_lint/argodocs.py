@@ -13,14 +13,15 @@ from gitops_lint.model import ArgoApp
 from gitops_lint.repo import FileCache
 
 
-def argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled: list[str],
-               remote_urls: list[str], files: set[str], *, declared_clusters: tuple[Any, ...] = (),
-               env_words: frozenset[str] = frozenset()) -> list[ArgoApp]:
-    """Applications and ApplicationSets from parsed documents (YAML or JSON, `kind: List` items too).
+Document = tuple[str, int, dict[str, Any]]  # (file, document index, an Argo CD object in it)
+
+
+def argo_documents(cache: FileCache, paths: list[str]) -> list[Document]:
+    """The Argo CD objects in the repo's YAML and JSON files (`kind: List` items too).
 
     A file is parsed only when it can hold one: it names `argoproj`, or it has a backslash (an
     escape can spell any text) or a byte-order mark (UTF-16/32 text hides every ASCII word)."""
-    docs = []
+    docs: list[Document] = []
     for path in paths:
         try:
             if not cache.mentions(path) & {b"argoproj", b"\\", b"BOM"}:
@@ -33,6 +34,13 @@ def argo_apps(cache: FileCache, paths: list[str], notices: list[str], unmodeled:
             for item in items(doc.data):
                 if argocd.is_argo_doc(item):
                     docs.append((path, index, item))
+    return docs
+
+
+def argo_apps(cache: FileCache, docs: list[Document], notices: list[str], unmodeled: list[str],
+              remote_urls: list[str], files: set[str], *, declared_clusters: tuple[Any, ...] = (),
+              env_words: frozenset[str] = frozenset()) -> list[ArgoApp]:
+    """The Applications those objects are: hand-written ones, and the ones ApplicationSets make."""
     is_local, notice = local_matcher(docs, remote_urls, files)
     if notice:
         notices.append(notice)

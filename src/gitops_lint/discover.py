@@ -32,7 +32,8 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
                   and not f.endswith(".gotmpl")]
     manifests = yaml_files + [f for f in files if f.endswith(".json") and not _is_template(f, charts)]
     unmodeled: list[str] = []
-    argo_apps = argodocs.argo_apps(cache, manifests, notices, unmodeled, gitio.remote_urls(git.root), set(files),
+    argo_docs = argodocs.argo_documents(cache, manifests)
+    argo_apps = argodocs.argo_apps(cache, argo_docs, notices, unmodeled, gitio.remote_urls(git.root), set(files),
                            declared_clusters=config.clusters, env_words=config.scheme.words())
     orders = _declared_orders(cache, manifests)
     known = config.scheme.with_aliases(promotionorder.roles_for_unknown(orders, config.scheme))
@@ -41,6 +42,7 @@ def discover(root: Path, config: Config, git: GitView | None = None, disk: DiskC
     if extra:  # env names only a declared order introduces (`latest` → `stable`)
         config = config._replace(scheme=config.scheme.with_aliases(extra))
     ctx = plugins.Context(root, config, cache, files, charts, yaml_files, argo_apps)
+    ctx.argo_docs = argo_docs  # every Argo CD object as written (argo_overlays finds the file of a built one)
     ctx.render = render  # --no-render: layouts that need a render (app of apps) say they did not model
     for layout in plugins.registry():
         layout.find(ctx)

@@ -25,6 +25,11 @@ def joined(base: str, name: str) -> str:
     return posixpath.normpath(posixpath.join(base, name)) if base else name
 
 
+def kustomization_file(directory: str, files: set[str] | frozenset[str]) -> str | None:
+    """The kustomization of a directory (`kustomization.yaml`, `.yml` or `Kustomization`), if it has one."""
+    return next((joined(directory, n) for n in KUSTOMIZATIONS if joined(directory, n) in files), None)
+
+
 def file_deployments(root: Path, yaml_files: list[str], charts: list[str], files: set[str], scheme: EnvScheme,
                      cache: FileCache, *, consumers: dict[str, str], argo_charts: dict[str, str],
                      taken: set[str]) -> tuple[dict[str, list[Deployment]], list[tuple[str, str, str]]]:

@@ -49,6 +49,7 @@ class Context:
         self.templates: list[tuple[str, str]] = []  # (app, values template) a helmfile release reads
         self.projects: list[tuple[str, str, str]] = []  # (AppProject, env, values file) an app-of-apps render creates
         self.render = True  # False with --no-render: nothing is rendered during discovery either
+        self.argo_docs: list[Any] = []  # argodocs.Document: every Argo CD object as written
         self.overlay_objects: list[Any] = []  # argo_overlays.OverlayObject: Argo CD objects env overlays build
         self.consumed_argo_files: set[str] = set()  # Argo CD files env overlays build from: not read alone
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from gitops_lint import argocd, argodocs, embedded, gitio
+from gitops_lint import argocd, embedded
 from gitops_lint.checks import Hit
 from gitops_lint.model import ArgoApp, KeyPath, Origin
 from gitops_lint.repo import RepoModel
@@ -17,23 +17,17 @@ Pinned = Callable[[RepoModel, ArgoApp, str], bool]
 def auto_sync(model: RepoModel, pinned: Pinned) -> Iterator[Hit]:
     """Production's overlay builds an Application, or an ApplicationSet template, that syncs
     automatically from a moving revision."""
-    objects = [o for o in model.overlay_objects if o.env.production]
-    if not objects:
-        return
-    is_local, _ = argodocs.local_matcher([(o.file, o.doc, o.data) for o in model.overlay_objects],
-                                         gitio.remote_urls(model.root), set(model.files))
     hits: dict[tuple[Any, ...], list[Any]] = {}  # one finding per line: the prod overlays that build it
-    for obj in objects:
-        app, base = _application(obj, is_local)
-        if app is None or not app.automated or app.hydrator is not None:
+    for obj in model.overlay_objects:
+        app = obj.app
+        if not obj.env.production or app is None or not app.automated or app.hydrator is not None:
             continue
         source = argocd.chart_source(app)
         revision = source.target_revision if source else "HEAD"
         if "{{" in revision or pinned(model, app, revision):
             continue
-        keys = base + ("spec", "syncPolicy", "automated")
-        where = _located(model, obj, keys)
-        hits.setdefault((where, obj.kind, obj.name, revision), []).append(obj)
+        keys = obj.base + ("spec", "syncPolicy", "automated")
+        hits.setdefault((_located(model, obj, keys), obj.kind, obj.name, revision), []).append(obj)
     for (where, kind, name, revision), built in hits.items():
         envs = list(dict.fromkeys(o.env.name for o in built))
         yield Hit("overlay", where, name, envs[0], {
@@ -45,22 +39,6 @@ def auto_sync(model: RepoModel, pinned: Pinned) -> Iterator[Hit]:
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
-def _application(obj: Any, is_local: Callable[[str], bool]) -> tuple[ArgoApp | None, KeyPath]:
-    """The Application as built, or an ApplicationSet's template read as one (None when a
-    templatePatch may change its sync policy: not judged)."""
-    data, base = obj.data, ()
-    if obj.kind == "ApplicationSet":
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-        template = spec.get("template")
-        patch = spec.get("templatePatch")
-        if not isinstance(template, dict) or (isinstance(patch, str) and "syncPolicy" in patch):
-            return None, ()
-        data = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **template}
-        base = ("spec", "template")
-    app, _ = argocd.rendered_application(data, file=obj.file, doc=obj.doc, base=base, is_local=is_local,
-                                         generated_by=f"overlay {obj.overlay}", where=f"{obj.overlay}: {obj.kind} {obj.name}")
-    return app, base
-
 
 def _located(model: RepoModel, obj: Any, keys: KeyPath) -> Origin:
     """At the line of the file the object came from, when that file writes it; else the overlay's
@@ -69,7 +47,4 @@ def _located(model: RepoModel, obj: Any, keys: KeyPath) -> Origin:
     docs = [doc.data for doc in loaded.docs] if loaded is not None else []
     if embedded.resolve(docs, Origin(obj.file, keys, obj.doc)) is not None:
         return Origin(obj.file, keys, obj.doc)
-    kustomization = next((f"{obj.overlay}/{name}" for name in ("kustomization.yaml", "kustomization.yml",
-                                                                 "Kustomization") if f"{obj.overlay}/{name}" in model.file_set),
-                         obj.file)
-    return Origin(kustomization, None)
+    return Origin(obj.kustomization, None)
