@@ -31,7 +31,7 @@ class Generators:
         self.fields, self.repo, self.syntax = fields, repo, syntax
         self.spec = spec if isinstance(spec, dict) else {}  # the ApplicationSet's spec (stand-in clusters)
         self.problems = 0
-        self._stand_ins: appset_infer.Inferred | None | bool = False  # False: not looked for yet
+        self._stand_ins: list[Cluster] | None = None  # None: not looked for yet
 
     def problem(self, element: Params, why: str) -> None:
         """One element that cannot be modeled: named for the first few, counted after."""
@@ -138,13 +138,14 @@ class Generators:
         return rows
 
     def _inferred(self) -> list[Cluster]:
-        """Stand-in clusters from this ApplicationSet's selectors (appset_infer), said once."""
-        if self._stand_ins is False:
+        """Stand-in clusters from this ApplicationSet's selectors (appset_infer), said once per run."""
+        if self._stand_ins is None:
             assert self.repo is not None
-            self._stand_ins = appset_infer.stand_ins(self.spec, self.repo.env_words)
-            if self._stand_ins is not None:
-                self.repo.stand_ins.append((self.fields.where, self._stand_ins))
-        return self._stand_ins.clusters if isinstance(self._stand_ins, appset_infer.Inferred) else []
+            inferred = appset_infer.stand_ins(self.spec, self.repo.env_words)
+            if inferred is not None:
+                self.repo.stand_ins.append((self.fields.where, inferred))
+            self._stand_ins = inferred.clusters if inferred is not None else []
+        return self._stand_ins
 
     def with_values(self, row: Params, values: dict[Any, Any] | None, path: str) -> Params | None:
         """`values:` of a clusters or git generator, rendered with the element's own parameters."""

@@ -169,11 +169,9 @@ def notice(stand_ins: list[tuple[str, Inferred]]) -> str | None:
     envs: dict[str, list[str]] = {}
     unknown: Counter[str] = Counter()
     for _, inferred in stand_ins:
-        for cluster in inferred.clusters:
-            named = envs.setdefault(inferred.key, [])
-            if cluster.labels[inferred.key] not in named:
-                named.append(cluster.labels[inferred.key])
-            unknown.update(k for k, v in cluster.annotations.items() if is_unknown(v))
+        named = envs.setdefault(inferred.key, [])
+        named.extend(c.name for c in inferred.clusters if c.name not in named)  # a stand-in is named after its env
+        unknown.update(inferred.clusters[0].annotations.keys())  # every annotation of a stand-in is a placeholder
     said = "; ".join(f"{key}: {', '.join(values)}" for key, values in envs.items())
     names = [name for name, _ in sorted(unknown.items(), key=lambda item: (-item[1], item[0]))]
     unknown_text = (f"name, server and annotations ({', '.join(names[:4])}{', …' if len(names) > 4 else ''})"
