@@ -8,6 +8,7 @@ from typing import Any
 
 from gitops_lint import helmfile_branches, keypaths
 from gitops_lint.checks import Hit
+from gitops_lint.checks.parityvalues import same
 from gitops_lint.errors import GitopsLintError
 from gitops_lint.model import Origin
 from gitops_lint.repo import RepoModel
@@ -15,8 +16,7 @@ from gitops_lint.yamlio import format_keypath
 
 
 def branch_drift(model: RepoModel, params: dict[str, Any], fold: Callable[[str], str] | None) -> Iterator[Hit]:
-    from gitops_lint.checks.parity import compared_pairs
-    from gitops_lint.checks.parityvalues import same
+    from gitops_lint.checks.parity import compared_pairs  # parity calls this module: imported late
 
     if not model.values_templates:
         return
